@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using LogService.Sealing.Crypto;
+using LogService.Sealing.Format;
+
+namespace LogService.Sealing;
+
+/// <content>Batch sealing: the sequential key and hash chains, with encryption and MACs spread over cores.</content>
+public sealed partial class StreamSealer
+{
+    /// <summary>Batches smaller than this are sealed on the calling thread: fanning out costs more than it saves.</summary>
+    private const int ParallelThreshold = 256;
+
+    /// <summary>
+    /// Seals consecutive data entries into <paramref name="destination"/>, back to back, writing each entry's
+    /// length to <paramref name="entryLengths"/>. The chain of secrets and the chain of links are computed in
+    /// order; encryption and MACs, which depend only on their own entry, run on up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads. Returns false, sealing nothing, when the destination is too small.
+    /// </summary>
+    public bool TrySealDataBatch(
+        ReadOnlySpan<EntryMetadata> metadata,
+        IReadOnlyList<ReadOnlyMemory<byte>> bodies,
+        Memory<byte> destination,
+        Span<int> entryLengths,
+        out int bytesWritten,
+        int maxDegreeOfParallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
+        var count = metadata.Length;
+        if (bodies.Count != count || entryLengths.Length < count)
+        {
+            throw new ArgumentException("metadata, bodies and entry lengths must describe the same entries");
+        }
+
+        var total = 0L;
+        for (var i = 0; i < count; i++)
+        {
+            EnsureCanSeal(EntryKind.Data, bodies[i].Length);
+            entryLengths[i] = GetEncodedLength(metadata[i], bodies[i].Length);
+            total += entryLengths[i];
+        }
+
+        if (total > destination.Length)
+        {
+            bytesWritten = 0;
+            return false;
+        }
+
+        if (maxDegreeOfParallelism <= 1 || count < ParallelThreshold)
+        {
+            var offset = 0;
+            for (var i = 0; i < count; i++)
+            {
+                offset += SealInto(EntryKind.Data, metadata[i], metadata[i].PermissionMask, bodies[i].Span, destination.Span[offset..]);
+            }
+
+            bytesWritten = offset;
+            return true;
+        }
+
+        bytesWritten = SealInParallel(metadata, bodies, destination, entryLengths[..count], maxDegreeOfParallelism);
+        return true;
+    }
+
+    private int SealInParallel(
+        ReadOnlySpan<EntryMetadata> metadata, IReadOnlyList<ReadOnlyMemory<byte>> bodies, Memory<byte> destination, Span<int> entryLengths, int parallelism)
+    {
+        var count = metadata.Length;
+        var offsets = new int[count];
+        var headerLengths = new int[count];
+        var masks = new ulong[count];
+        var lengths = entryLengths.ToArray();
+
+        // Each A_j and K_j of the batch, held only until the batch is sealed and zeroed in the finally block.
+        var secrets = ArrayPool<byte>.Shared.Rent(count * EntryFormat.KeySize);
+        var keys = ArrayPool<byte>.Shared.Rent(count * EntryFormat.KeySize);
+        try
+        {
+            var offset = 0;
+            var span = destination.Span;
+            for (var i = 0; i < count; i++)
+            {
+                offsets[i] = offset;
+                masks[i] = metadata[i].PermissionMask;
+                headerLengths[i] = EntryWriter.WriteHeader(span[offset..], EntryKind.Data, NextSequence + i, _streamId, metadata[i], masks[i]);
+                BinaryPrimitives.WriteUInt32BigEndian(span[(offset + headerLengths[i])..], (uint)bodies[i].Length);
+                var secret = secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize);
+                _secret.CopyTo(secret);
+                _hasher.DeriveEncryptionKey(masks[i], secret, keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize));
+                _hasher.Evolve(_secret);
+                offset += entryLengths[i];
+            }
+
+            var firstSequence = NextSequence;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
+            Parallel.For(0, count, options, i =>
+            {
+                var entry = destination.Span.Slice(offsets[i]);
+                var header = entry[..headerLengths[i]];
+                var body = bodies[i].Span;
+                var cipher = entry.Slice(headerLengths[i] + 4, body.Length + EntryFormat.TagSize);
+                EntryCipher.Encrypt(keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), firstSequence + i, body, header, cipher[..body.Length], cipher[body.Length..]);
+            });
+
+            span = destination.Span;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = span.Slice(offsets[i], entryLengths[i]);
+                var bodyLength = bodies[i].Length;
+                var link = entry.Slice(headerLengths[i] + 4 + bodyLength + EntryFormat.TagSize, EntryFormat.HashSize);
+                _hasher.ComputeLink(_head, entry[..headerLengths[i]], entry.Slice(headerLengths[i] + 4, bodyLength + EntryFormat.TagSize), masks[i], link);
+                link.CopyTo(_head);
+            }
+
+            Parallel.For(0, count, options, () => new ChainHasher(), (i, _, hasher) =>
+            {
+                var entry = destination.Span.Slice(offsets[i], lengths[i]);
+                var link = entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
+                hasher.ComputeMac(secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), link, entry[^EntryFormat.HashSize..]);
+                return hasher;
+            }, hasher => hasher.Dispose());
+
+            NextSequence += count;
+            return offset;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secrets.AsSpan(0, count * EntryFormat.KeySize));
+            CryptographicOperations.ZeroMemory(keys.AsSpan(0, count * EntryFormat.KeySize));
+            ArrayPool<byte>.Shared.Return(secrets);
+            ArrayPool<byte>.Shared.Return(keys);
+        }
+    }
+}
