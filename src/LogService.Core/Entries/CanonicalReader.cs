@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Unicode;
+
+namespace LogService.Core.Entries;
+
+/// <summary>
+/// Reads what <see cref="CanonicalWriter"/> wrote and rejects every other byte string: overlong varints,
+/// invalid UTF-8, malformed numbers, duplicate names and trailing bytes all fail, so each accepted input
+/// has exactly one encoding.
+/// </summary>
+internal ref struct CanonicalReader(ReadOnlySpan<byte> input)
+{
+    private const int MaxValueDepth = 64;
+    private readonly ReadOnlySpan<byte> _input = input;
+    private int _position;
+
+    public readonly bool AtEnd => _position == _input.Length;
+
+    public readonly ReadOnlySpan<byte> Remaining => _input[_position..];
+
+    public byte ReadByte() => Take(1)[0];
+
+    public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+
+    public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
+
+    public ulong ReadVarUInt()
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var b = ReadByte();
+            if (shift == 63 && b > 1)
+            {
+                throw Malformed("varint overflows 64 bits");
+            }
+
+            value |= (ulong)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+            {
+                if (b == 0 && shift > 0)
+                {
+                    throw Malformed("varint is not minimally encoded");
+                }
+
+                return value;
+            }
+        }
+
+        throw Malformed("varint is too long");
+    }
+
+    /// <summary>Reads a count of items that each take at least one byte, so a hostile count cannot allocate more than the input.</summary>
+    public int ReadCount()
+    {
+        var count = ReadVarUInt();
+        if (count > (ulong)(_input.Length - _position))
+        {
+            throw Malformed("count exceeds the remaining bytes");
+        }
+
+        return (int)count;
+    }
+
+    public string ReadString()
+    {
+        var length = ReadCount();
+        var bytes = Take(length);
+        if (!Utf8.IsValid(bytes))
+        {
+            throw Malformed("string is not valid UTF-8");
+        }
+
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    public string ReadHex(int byteCount)
+    {
+        var bytes = Take(byteCount);
+        if (!bytes.ContainsAnyExcept((byte)0))
+        {
+            throw Malformed("an all-zero trace or span id is encoded as absent");
+        }
+
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    public LogValue ReadValue(int depth = 0)
+    {
+        if (depth > MaxValueDepth)
+        {
+            throw Malformed("values are nested too deeply");
+        }
+
+        var kind = (LogValueKind)ReadByte();
+        switch (kind)
+        {
+            case LogValueKind.Null: return LogValue.Null;
+            case LogValueKind.False: return LogValue.False;
+            case LogValueKind.True: return LogValue.True;
+            case LogValueKind.Number:
+                var number = ReadString();
+                return JsonNumberText.IsValid(number) ? LogValue.TrustedNumber(number) : throw Malformed($"'{number}' is not a JSON number");
+            case LogValueKind.String: return LogValue.String(ReadString());
+            case LogValueKind.Array:
+                var items = new LogValue[ReadCount()];
+                for (var i = 0; i < items.Length; i++)
+                {
+                    items[i] = ReadValue(depth + 1);
+                }
+
+                return LogValue.TrustedArray(items);
+            case LogValueKind.Object:
+                return LogValue.TrustedObject(ReadMembers(depth + 1));
+            default:
+                throw Malformed($"unknown value tag {(byte)kind}");
+        }
+    }
+
+    public LogProperty[] ReadMembers(int depth = 0)
+    {
+        var members = new LogProperty[ReadCount()];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = new LogProperty(ReadString(), ReadValue(depth));
+        }
+
+        if (LogValue.FindDuplicateName(members) is { } duplicate)
+        {
+            throw Malformed($"duplicate property name '{duplicate}'");
+        }
+
+        return members;
+    }
+
+    public static EntryEncodingException Malformed(string reason) => new($"Malformed entry encoding: {reason}.");
+
+    private ReadOnlySpan<byte> Take(int length)
+    {
+        if (length > _input.Length - _position)
+        {
+            throw Malformed("input ends early");
+        }
+
+        var slice = _input.Slice(_position, length);
+        _position += length;
+        return slice;
+    }
+}
