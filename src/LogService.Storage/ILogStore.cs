@@ -1,0 +1,71 @@
+namespace LogService.Storage;
+
+/// <summary>
+/// The replica's durable log state: sealed entries, stream heads, certified heads, the applied consensus instance,
+/// retention tombstones and snapshots. One writer (the state machine's execution thread) and any number of readers.
+/// </summary>
+/// <remarks>
+/// The contract is synchronous on purpose. The replication engine executes decided batches one after another on its
+/// execution thread and must not start the next one before the previous is durable, so an asynchronous append would
+/// only add scheduling and allocation without adding concurrency; SQLite is synchronous underneath anyway. Hosts that
+/// serve queries from request threads call <see cref="ILogQuery"/> directly: those reads never block the writer.
+/// Any failure of a write leaves the store faulted: every later call throws <see cref="LogStoreException"/>,
+/// because a replica must not keep running on state it can no longer vouch for.
+/// </remarks>
+public interface ILogStore : ILogQuery, IDisposable
+{
+    /// <summary>The last consensus instance whose batch is durably applied; -1 for an empty store.</summary>
+    long LastAppliedInstance { get; }
+
+    /// <summary>
+    /// Appends a decided batch in one transaction: its entries, the new heads of the streams it touched and its
+    /// consensus instance. After a crash the batch is either wholly present or wholly absent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is malformed (instance not after the last applied one, a head
+    /// that does not match its entries).</exception>
+    /// <exception cref="LogStoreException">The engine failed; the store is now faulted.</exception>
+    void AppendBatch(DecidedBatchWrite batch);
+
+    /// <summary>Reads the stored entries of one stream with <paramref name="fromSequence"/> ≤ sequence ≤
+    /// <paramref name="toSequence"/>, oldest first, and the retention tombstones overlapping that range.</summary>
+    StreamSlice ReadRange(string streamId, long fromSequence, long toSequence);
+
+    /// <summary>The stream's head, or null when the stream has no head yet.</summary>
+    StreamHead? GetHead(string streamId);
+
+    /// <summary>All stream heads, ordered by stream id.</summary>
+    IReadOnlyList<StreamHead> GetHeads();
+
+    /// <summary>Stores a certified head (2f+1 signatures over a stream head). Replaces one with the same stream
+    /// and sequence.</summary>
+    void RecordCertifiedHead(CertifiedHead head);
+
+    /// <summary>The certified head with the highest sequence for the stream, or null.</summary>
+    CertifiedHead? GetLatestCertifiedHead(string streamId);
+
+    /// <summary>
+    /// Works out which whole segments of the stream its retention policy removes at <paramref name="nowMicros"/>
+    /// (consensus time, so every replica cuts at the same place). Null when nothing is due.
+    /// </summary>
+    RetentionCut? PlanRetention(string streamId, long nowMicros);
+
+    /// <summary>
+    /// Deletes the entries of <paramref name="cut"/> and writes its tombstone, in one transaction. The caller supplies
+    /// the evidence the store cannot compute itself: the Y head and Merkle root after the last removed entry.
+    /// </summary>
+    RetentionTombstone ApplyRetention(RetentionCut cut, byte[] yHeadAtCut, byte[] merkleRootAtCut);
+
+    /// <summary>All tombstones of a stream, oldest cut first.</summary>
+    IReadOnlyList<RetentionTombstone> GetTombstones(string streamId);
+
+    /// <summary>Writes a snapshot (the whole replica state, or one stream's entry range) to
+    /// <paramref name="destination"/>; the format ends with a SHA-256 digest of its content.</summary>
+    void ExportSnapshot(SnapshotScope scope, Stream destination);
+
+    /// <summary>
+    /// Imports a snapshot in one transaction. A whole-replica snapshot replaces the store's state; a stream-range
+    /// snapshot adds entries that must not be present yet. A truncated or altered snapshot is rejected and nothing
+    /// changes. Verifying the snapshot's content against other replicas is the caller's task.
+    /// </summary>
+    void ImportSnapshot(Stream source);
+}

@@ -1,0 +1,105 @@
+using Npgsql;
+
+namespace LogService.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema, versioned in code through the one-row table <c>schema_version</c>; migration i brings the
+/// database from version i to i+1 under an advisory lock, so two replicas' processes never migrate at once.
+/// </summary>
+internal static class PostgresSchema
+{
+    private const long MigrationLockKey = 0x4C6F675376_01;
+
+    private static readonly string[] Migrations =
+    [
+        // Version 1: the same tables as the SQLite engine. PostgreSQL indexes do not carry the row id implicitly,
+        // so the page order (ts, id) is spelled out in the time indexes.
+        """
+        CREATE TABLE entries (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            stream TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            tenant TEXT NOT NULL,
+            ts BIGINT NOT NULL,
+            level SMALLINT NOT NULL,
+            source_cloud TEXT NOT NULL,
+            source_node TEXT NOT NULL,
+            source_user TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            w_mask BIGINT NOT NULL,
+            kind SMALLINT NOT NULL,
+            sealed BYTEA NOT NULL);
+        CREATE UNIQUE INDEX entries_by_stream ON entries (stream, seq);
+        CREATE INDEX entries_by_time ON entries (ts, id);
+        CREATE INDEX entries_by_node_time ON entries (source_node, ts, id);
+        CREATE TABLE stream_heads (
+            stream TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            last_seq BIGINT NOT NULL,
+            y_head BYTEA NOT NULL,
+            merkle_state BYTEA NOT NULL,
+            sealer_state BYTEA NOT NULL,
+            retention_max_age_us BIGINT,
+            retention_max_count BIGINT);
+        CREATE TABLE replica_state (id INTEGER PRIMARY KEY CHECK (id = 1), applied_instance BIGINT NOT NULL);
+        INSERT INTO replica_state (id, applied_instance) VALUES (1, -1);
+        CREATE TABLE certified_heads (
+            stream TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            y_head BYTEA NOT NULL,
+            merkle_root BYTEA NOT NULL,
+            instance BIGINT NOT NULL,
+            signatures BYTEA NOT NULL,
+            PRIMARY KEY (stream, seq));
+        CREATE TABLE tombstones (
+            stream TEXT NOT NULL,
+            first_seq BIGINT NOT NULL,
+            last_seq BIGINT NOT NULL,
+            removed_count BIGINT NOT NULL,
+            y_head BYTEA NOT NULL,
+            merkle_root BYTEA NOT NULL,
+            last_removed_ts BIGINT NOT NULL,
+            applied_at BIGINT NOT NULL,
+            policy TEXT NOT NULL,
+            PRIMARY KEY (stream, first_seq));
+        """,
+    ];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>Refuses a database from newer code and migrates an older one.</summary>
+    public static void Prepare(NpgsqlConnection connection, string location)
+    {
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
+        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        using var read = new NpgsqlCommand("SELECT version FROM schema_version", connection, transaction);
+        var stored = read.ExecuteScalar();
+        var version = stored is int number ? number : 0;
+        if (stored is null)
+        {
+            Execute(connection, transaction, "INSERT INTO schema_version (version) VALUES (0)");
+        }
+
+        if (version > CurrentVersion)
+        {
+            throw new LogStoreException(StoreFailure.SchemaTooNew, location,
+                $"the database has schema version {version} but this code knows versions up to {CurrentVersion}; it was written by a newer LogService and is left untouched");
+        }
+
+        for (var next = version; next < CurrentVersion; next++)
+        {
+            Execute(connection, transaction, Migrations[next]);
+            Execute(connection, transaction, $"UPDATE schema_version SET version = {next + 1}");
+        }
+
+        transaction.Commit();
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.ExecuteNonQuery();
+    }
+}

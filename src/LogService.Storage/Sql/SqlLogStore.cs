@@ -1,0 +1,296 @@
+using System.Data.Common;
+
+namespace LogService.Storage.Sql;
+
+/// <summary>
+/// The part of the contract both engines implement with the same SQL: validation, heads, certified heads, queries,
+/// retention and snapshots. Engines supply connections, the bulk entry insert and the translation of their errors.
+/// </summary>
+internal abstract partial class SqlLogStore : ILogStore
+{
+    private const string UpsertHeadSql =
+        $"INSERT INTO stream_heads ({SqlCommands.HeadColumns}) VALUES (@stream, @tenant, @last_seq, @y_head, @merkle_state, @sealer_state, @max_age, @max_count) " +
+        "ON CONFLICT (stream) DO UPDATE SET tenant = excluded.tenant, last_seq = excluded.last_seq, y_head = excluded.y_head, " +
+        "merkle_state = excluded.merkle_state, sealer_state = excluded.sealer_state, " +
+        "retention_max_age_us = excluded.retention_max_age_us, retention_max_count = excluded.retention_max_count";
+
+    private readonly Lock _writeLock = new();
+    private DbCommand? _upsertHead;
+    private DbCommand? _setInstance;
+    private LogStoreException? _fault;
+    private long _lastAppliedInstance = -1;
+    private bool _disposed;
+
+    protected SqlLogStore(string location, int segmentEntries)
+    {
+        Location = location;
+        SegmentEntries = segmentEntries;
+    }
+
+    /// <summary>The file path or database the store names in its errors.</summary>
+    protected string Location { get; }
+
+    /// <summary>Entries per retention segment.</summary>
+    protected int SegmentEntries { get; }
+
+    /// <summary>The single writer connection; used only under the write lock.</summary>
+    protected abstract DbConnection Writer { get; }
+
+    public long LastAppliedInstance
+    {
+        get
+        {
+            ThrowIfUnusable();
+            return Volatile.Read(ref _lastAppliedInstance);
+        }
+    }
+
+    /// <summary>Opens a connection for reading; readers never block the writer.</summary>
+    protected abstract DbConnection OpenReader();
+
+    /// <summary>Begins a read-only transaction that sees one consistent state and takes no write lock.</summary>
+    protected abstract DbTransaction BeginReadTransaction(DbConnection reader);
+
+    /// <summary>Inserts entries inside the writer's open transaction, as fast as the engine allows.</summary>
+    protected abstract void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries);
+
+    /// <summary>Maps an engine exception to a <see cref="LogStoreException"/> naming the store and the cause.</summary>
+    protected abstract LogStoreException Translate(Exception exception);
+
+    /// <summary>Closes the engine's connections.</summary>
+    protected abstract void CloseEngine();
+
+    /// <summary>Whether an exception came from the engine (and so is translated), rather than from a caller bug.</summary>
+    protected abstract bool IsEngineException(Exception exception);
+
+    /// <summary>Loads what the store caches in memory; called once by the engine after opening.</summary>
+    protected void LoadState()
+    {
+        using var command = SqlCommands.Create(Writer, "SELECT applied_instance FROM replica_state WHERE id = 1");
+        _lastAppliedInstance = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void AppendBatch(DecidedBatchWrite batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        lock (_writeLock)
+        {
+            ThrowIfUnusable();
+            BatchValidator.Validate(batch, _lastAppliedInstance);
+            try
+            {
+                using var transaction = Writer.BeginTransaction();
+                InsertEntries(transaction, batch.Entries);
+                foreach (var head in batch.Heads)
+                {
+                    UpsertHead(transaction, head);
+                }
+
+                SetInstance(transaction, batch.Instance);
+                transaction.Commit();
+                Volatile.Write(ref _lastAppliedInstance, batch.Instance);
+            }
+            catch (Exception exception) when (exception is not LogStoreException)
+            {
+                throw Fault(exception);
+            }
+        }
+    }
+
+    public StreamHead? GetHead(string streamId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        return Read(connection =>
+        {
+            using var command = SqlCommands.Create(connection, $"SELECT {SqlCommands.HeadColumns} FROM stream_heads WHERE stream = @stream");
+            command.Add("@stream", streamId);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? SqlCommands.ReadHead(reader) : null;
+        });
+    }
+
+    public IReadOnlyList<StreamHead> GetHeads() => Read(connection =>
+    {
+        using var command = SqlCommands.Create(connection, $"SELECT {SqlCommands.HeadColumns} FROM stream_heads ORDER BY stream");
+        return ReadAll(command, SqlCommands.ReadHead);
+    });
+
+    public StreamSlice ReadRange(string streamId, long fromSequence, long toSequence)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromSequence, toSequence);
+        return Read(connection =>
+        {
+            using var entries = SqlCommands.Create(connection,
+                $"SELECT {SqlCommands.EntryColumns} FROM entries WHERE stream = @stream AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq");
+            entries.Add("@stream", streamId);
+            entries.Add("@from_seq", fromSequence);
+            entries.Add("@to_seq", toSequence);
+            var found = ReadAll(entries, SqlCommands.ReadEntry);
+            using var tombstones = SqlCommands.Create(connection,
+                $"SELECT {SqlCommands.TombstoneColumns} FROM tombstones WHERE stream = @stream AND last_seq >= @from_seq AND first_seq <= @to_seq ORDER BY first_seq");
+            tombstones.Add("@stream", streamId);
+            tombstones.Add("@from_seq", fromSequence);
+            tombstones.Add("@to_seq", toSequence);
+            return new StreamSlice(found, ReadAll(tombstones, SqlCommands.ReadTombstone));
+        });
+    }
+
+    public void RecordCertifiedHead(CertifiedHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentException.ThrowIfNullOrEmpty(head.StreamId);
+        Write(transaction => InsertCertifiedHead(transaction, head));
+    }
+
+    public CertifiedHead? GetLatestCertifiedHead(string streamId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        return Read(connection =>
+        {
+            using var command = SqlCommands.Create(connection,
+                $"SELECT {SqlCommands.CertifiedHeadColumns} FROM certified_heads WHERE stream = @stream ORDER BY seq DESC LIMIT 1");
+            command.Add("@stream", streamId);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? SqlCommands.ReadCertifiedHead(reader) : null;
+        });
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _upsertHead?.Dispose();
+            _setInstance?.Dispose();
+            CloseEngine();
+        }
+    }
+
+    /// <summary>Runs a read on a fresh reader connection, translating engine errors.</summary>
+    protected T Read<T>(Func<DbConnection, T> read)
+    {
+        ThrowIfUnusable();
+        try
+        {
+            using var connection = OpenReader();
+            return read(connection);
+        }
+        catch (Exception exception) when (IsEngineException(exception))
+        {
+            var translated = Translate(exception);
+            if (translated.Failure == StoreFailure.Corrupted)
+            {
+                // Damage found by a read condemns the store just as a failed write does.
+                Volatile.Write(ref _fault, translated);
+            }
+
+            throw translated;
+        }
+    }
+
+    /// <summary>Runs one write transaction under the write lock; any engine failure faults the store.</summary>
+    protected void Write(Action<DbTransaction> write)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfUnusable();
+            try
+            {
+                using var transaction = Writer.BeginTransaction();
+                write(transaction);
+                transaction.Commit();
+            }
+            catch (Exception exception) when (IsEngineException(exception))
+            {
+                throw Fault(exception);
+            }
+        }
+    }
+
+    protected static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> map)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+
+    private LogStoreException Fault(Exception exception)
+    {
+        var translated = exception as LogStoreException ?? Translate(exception);
+        Volatile.Write(ref _fault, translated);
+        return translated;
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            throw new LogStoreException(StoreFailure.Faulted, Location,
+                $"the store refuses further use after an earlier failure ({fault.Failure}: {fault.Message}); fix the cause and reopen it", fault);
+        }
+    }
+
+    private void UpsertHead(DbTransaction transaction, StreamHead head)
+    {
+        if (_upsertHead is null)
+        {
+            _upsertHead = SqlCommands.Create(Writer, UpsertHeadSql);
+            foreach (var name in (string[])["@stream", "@tenant", "@last_seq", "@y_head", "@merkle_state", "@sealer_state", "@max_age", "@max_count"])
+            {
+                _upsertHead.Add(name, null);
+            }
+        }
+
+        _upsertHead.Transaction = transaction;
+        _upsertHead.Set("@stream", head.StreamId);
+        _upsertHead.Set("@tenant", head.Tenant);
+        _upsertHead.Set("@last_seq", head.LastSequence);
+        _upsertHead.Set("@y_head", head.YHead);
+        _upsertHead.Set("@merkle_state", head.MerkleState);
+        _upsertHead.Set("@sealer_state", head.SealerState);
+        _upsertHead.Set("@max_age", head.Retention.MaxAgeMicros);
+        _upsertHead.Set("@max_count", head.Retention.MaxCount);
+        _upsertHead.ExecuteNonQuery();
+    }
+
+    private void SetInstance(DbTransaction transaction, long instance)
+    {
+        if (_setInstance is null)
+        {
+            _setInstance = SqlCommands.Create(Writer, "UPDATE replica_state SET applied_instance = @instance WHERE id = 1");
+            _setInstance.Add("@instance", instance);
+        }
+
+        _setInstance.Transaction = transaction;
+        _setInstance.Set("@instance", instance);
+        _setInstance.ExecuteNonQuery();
+    }
+
+    private void InsertCertifiedHead(DbTransaction transaction, CertifiedHead head)
+    {
+        using var command = SqlCommands.Create(Writer,
+            $"INSERT INTO certified_heads ({SqlCommands.CertifiedHeadColumns}) VALUES (@stream, @seq, @y_head, @merkle_root, @instance, @signatures) " +
+            "ON CONFLICT (stream, seq) DO UPDATE SET y_head = excluded.y_head, merkle_root = excluded.merkle_root, " +
+            "instance = excluded.instance, signatures = excluded.signatures",
+            transaction);
+        command.Add("@stream", head.StreamId);
+        command.Add("@seq", head.Sequence);
+        command.Add("@y_head", head.YHead);
+        command.Add("@merkle_root", head.MerkleRoot);
+        command.Add("@instance", head.Instance);
+        command.Add("@signatures", head.Signatures);
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,124 @@
+using Microsoft.Data.Sqlite;
+
+namespace LogService.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite schema, versioned in code through <c>PRAGMA user_version</c>: migration i brings the file from version i
+/// to i+1. A file whose version is newer than <see cref="CurrentVersion"/> was written by newer code and is refused.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // Version 1. Rows are appended in consensus order, so the implicit rowid doubles as the tie-breaker of the
+        // (ts, id) page order. The indexes serve: reads by stream and sequence (and uniqueness of sequences); time-range
+        // queries and histograms; and the console's main page (one source node, a time window, newest first), whose
+        // index also yields rows in (ts, rowid) order so a 100-row page stops after about 100 row reads.
+        """
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            tenant TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            source_cloud TEXT NOT NULL,
+            source_node TEXT NOT NULL,
+            source_user TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            w_mask INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            sealed BLOB NOT NULL);
+        CREATE UNIQUE INDEX entries_by_stream ON entries (stream, seq);
+        CREATE INDEX entries_by_time ON entries (ts);
+        CREATE INDEX entries_by_node_time ON entries (source_node, ts);
+        CREATE TABLE stream_heads (
+            stream TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            last_seq INTEGER NOT NULL,
+            y_head BLOB NOT NULL,
+            merkle_state BLOB NOT NULL,
+            sealer_state BLOB NOT NULL,
+            retention_max_age_us INTEGER,
+            retention_max_count INTEGER);
+        CREATE TABLE replica_state (id INTEGER PRIMARY KEY CHECK (id = 1), applied_instance INTEGER NOT NULL);
+        INSERT INTO replica_state (id, applied_instance) VALUES (1, -1);
+        CREATE TABLE certified_heads (
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            y_head BLOB NOT NULL,
+            merkle_root BLOB NOT NULL,
+            instance INTEGER NOT NULL,
+            signatures BLOB NOT NULL,
+            PRIMARY KEY (stream, seq));
+        CREATE TABLE tombstones (
+            stream TEXT NOT NULL,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            removed_count INTEGER NOT NULL,
+            y_head BLOB NOT NULL,
+            merkle_root BLOB NOT NULL,
+            last_removed_ts INTEGER NOT NULL,
+            applied_at INTEGER NOT NULL,
+            policy TEXT NOT NULL,
+            PRIMARY KEY (stream, first_seq));
+        """,
+    ];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>
+    /// Refuses a file from newer code, switches to WAL with the chosen sync policy, checks integrity and migrates.
+    /// </summary>
+    public static void Prepare(SqliteConnection writer, string path, SqliteStoreOptions options)
+    {
+        var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > CurrentVersion)
+        {
+            throw new LogStoreException(StoreFailure.SchemaTooNew, path,
+                $"the database has schema version {version} but this code knows versions up to {CurrentVersion}; it was written by a newer LogService and is left untouched");
+        }
+
+        var journal = Convert.ToString(Scalar(writer, "PRAGMA journal_mode = WAL"), System.Globalization.CultureInfo.InvariantCulture);
+        if (!string.Equals(journal, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new LogStoreException(StoreFailure.EngineError, path, $"SQLite refused WAL mode (journal mode is '{journal}')");
+        }
+
+        Execute(writer, options.Sync == SyncPolicy.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        Execute(writer, $"PRAGMA cache_size = -{options.WriterCacheMiB * 1024}");
+        Execute(writer, "PRAGMA temp_store = MEMORY");
+        if (options.CheckIntegrityOnOpen && version > 0)
+        {
+            var verdict = Convert.ToString(Scalar(writer, "PRAGMA quick_check(1)"), System.Globalization.CultureInfo.InvariantCulture);
+            if (verdict != "ok")
+            {
+                throw new LogStoreException(StoreFailure.Corrupted, path, $"the integrity check failed: {verdict}");
+            }
+        }
+
+        for (var next = version; next < CurrentVersion; next++)
+        {
+            using var transaction = writer.BeginTransaction();
+            Execute(writer, Migrations[next], transaction);
+            Execute(writer, $"PRAGMA user_version = {next + 1}", transaction);
+            transaction.Commit();
+        }
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+}

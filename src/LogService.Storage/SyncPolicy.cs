@@ -1,0 +1,18 @@
+namespace LogService.Storage;
+
+/// <summary>How hard a commit waits for the disk.</summary>
+public enum SyncPolicy
+{
+    /// <summary>
+    /// An acknowledged batch survives kill -9 and power loss: SQLite syncs the WAL on every commit
+    /// (<c>synchronous=FULL</c>); PostgreSQL waits for its WAL flush (<c>synchronous_commit=on</c>).
+    /// </summary>
+    Full,
+
+    /// <summary>
+    /// An acknowledged batch survives kill -9 of the process but the last commits may be lost on power loss or an
+    /// operating-system crash (SQLite <c>synchronous=NORMAL</c> in WAL mode; PostgreSQL <c>synchronous_commit=off</c>).
+    /// The store stays consistent; the replica recovers the lost tail from its peers by state transfer.
+    /// </summary>
+    Normal,
+}
