@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using LogService.Replication.Transport;
+
+namespace LogService.Replication.Tcp;
+
+/// <summary>What a connection reports to the transport that owns it.</summary>
+internal interface IConnectionOwner
+{
+    /// <summary>Delivers one verified message; false when <paramref name="node"/> is not one the peer may use.</summary>
+    bool Deliver(Principal peer, int node, ReadOnlySpan<byte> payload);
+
+    /// <summary>Reports a rejected frame; the connection closes right after.</summary>
+    void Fault(int peer, PeerFault fault, string detail);
+}
+
+/// <summary>
+/// One authenticated TCP connection: a reader loop that verifies and delivers frames, and a single writer loop that
+/// seals (sequence number + HMAC) everything its link's <see cref="Outbox"/> holds and sends it in one write.
+/// </summary>
+internal sealed class Connection
+{
+    private const int InitialReceiveBytes = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly Outbox _outbox;
+    private readonly IConnectionOwner _owner;
+    private readonly IncrementalHash _sendMac;
+    private readonly IncrementalHash _receiveMac;
+    private readonly int _maxFrameBody;
+    private readonly CancellationTokenSource _closed = new();
+    private ulong _sendSeq;
+    private ulong _receiveSeq;
+    private int _closing;
+
+    public Connection(Socket socket, Principal peer, LinkKeys keys, Outbox outbox, IConnectionOwner owner, int maxMessageBytes)
+    {
+        _socket = socket;
+        Peer = peer;
+        _outbox = outbox;
+        _owner = owner;
+        _sendMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, keys.Send);
+        _receiveMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, keys.Receive);
+        _maxFrameBody = maxMessageBytes + Frame.Overhead - Frame.PrefixBytes;
+    }
+
+    /// <summary>The authenticated peer.</summary>
+    public Principal Peer { get; }
+
+    /// <summary>Completes when both loops have ended and the socket is closed.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Cancelled when the connection closes.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public void Start()
+    {
+        var reader = Task.Run(ReadLoopAsync);
+        var writer = Task.Run(WriteLoopAsync);
+        Completion = Task.WhenAll(reader, writer).ContinueWith(
+            _ =>
+            {
+                _sendMac.Dispose();
+                _receiveMac.Dispose();
+                _closed.Dispose();
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Closes the socket; both loops end soon after. Safe to call more than once.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        _closed.Cancel();
+        _socket.Dispose();
+        _outbox.Wake();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
+        try
+        {
+            while (Volatile.Read(ref _closing) == 0 && await _outbox.WaitAsync().ConfigureAwait(false))
+            {
+                _outbox.ClearSignal();
+                int length;
+                while (Volatile.Read(ref _closing) == 0 && (length = _outbox.Take(ref buffer)) > 0)
+                {
+                    Seal(buffer.AsSpan(0, length));
+                    for (var sent = 0; sent < length;)
+                    {
+                        sent += await _socket.SendAsync(buffer.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer went away or the connection was closed; the link reconnects or waits for the peer.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Close();
+        }
+    }
+
+    /// <summary>Numbers and MACs every frame in <paramref name="frames"/>, in queue order.</summary>
+    private void Seal(Span<byte> frames)
+    {
+        while (!frames.IsEmpty)
+        {
+            var frame = frames[..Frame.TotalLength(frames)];
+            BinaryPrimitives.WriteUInt64LittleEndian(frame[Frame.SeqAt..], _sendSeq++);
+            var macAt = frame.Length - Frame.MacBytes;
+            _sendMac.AppendData(frame[Frame.VersionAt..macAt]);
+            _sendMac.GetHashAndReset(frame[macAt..]);
+            frames = frames[frame.Length..];
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                while (end - start >= Frame.PrefixBytes)
+                {
+                    var body = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
+                    if (body < Frame.Overhead - Frame.PrefixBytes || body > _maxFrameBody)
+                    {
+                        _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, $"frame length {body} out of bounds");
+                        return;
+                    }
+
+                    var total = Frame.PrefixBytes + body;
+                    if (end - start < total)
+                    {
+                        if (total > buffer.Length)
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(total);
+                            buffer.AsSpan(start, end - start).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                            (start, end) = (0, end - start);
+                        }
+
+                        break;
+                    }
+
+                    if (!Receive(buffer.AsSpan(start, total)))
+                    {
+                        return;
+                    }
+
+                    start += total;
+                }
+
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+                else if (start > 0 && buffer.Length - end < buffer.Length / 4)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    (start, end) = (0, end - start);
+                }
+
+                var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                end += read;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Closed by either side; nothing to report.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Close();
+        }
+    }
+
+    /// <summary>Verifies and delivers one frame; false (after reporting the fault) when the connection must drop.</summary>
+    private bool Receive(ReadOnlySpan<byte> frame)
+    {
+        var macAt = frame.Length - Frame.MacBytes;
+        Span<byte> mac = stackalloc byte[Frame.MacBytes];
+        _receiveMac.AppendData(frame[Frame.VersionAt..macAt]);
+        _receiveMac.GetHashAndReset(mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, frame[macAt..]))
+        {
+            _owner.Fault(Peer.FirstId, PeerFault.BadMac, $"frame MAC does not verify (expected sequence {_receiveSeq})");
+            return false;
+        }
+
+        if (frame[Frame.VersionAt] != Frame.Version || frame[Frame.KindAt] != Frame.KindData)
+        {
+            _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, $"unknown frame version {frame[Frame.VersionAt]} or kind {frame[Frame.KindAt]}");
+            return false;
+        }
+
+        var seq = BinaryPrimitives.ReadUInt64LittleEndian(frame[Frame.SeqAt..]);
+        if (seq != _receiveSeq)
+        {
+            _owner.Fault(Peer.FirstId, PeerFault.Replay, $"frame sequence {seq}, expected {_receiveSeq}");
+            return false;
+        }
+
+        _receiveSeq++;
+        var node = BinaryPrimitives.ReadInt32LittleEndian(frame[Frame.NodeAt..]);
+        if (!_owner.Deliver(Peer, node, frame[Frame.PayloadAt..macAt]))
+        {
+            _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, $"frame names node {node}, which this peer may not use");
+            return false;
+        }
+
+        return true;
+    }
+}
