@@ -31,6 +31,8 @@ dotnet_ensure() {
 # Packages the test suite drives for real: PostgreSQL server.
 test_prerequisites() {
   apt_ensure postgresql
+  command -v node >/dev/null || apt_ensure nodejs npm
+  [ -d tests/LogService.Server.Tests/idp/node_modules ] || npm ci --prefix tests/LogService.Server.Tests/idp --no-audit --no-fund
 }
 
 cmd_test() {
