@@ -67,6 +67,13 @@ public sealed class LogValue : IEquatable<LogValue>
         return new(LogValueKind.Number, jsonNumberText, [], []);
     }
 
+    /// <summary>A number when <paramref name="jsonNumberText"/> is JSON number text; false otherwise.</summary>
+    public static bool TryNumber(string jsonNumberText, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LogValue? value)
+    {
+        value = jsonNumberText is not null && JsonNumberText.IsValid(jsonNumberText) ? new(LogValueKind.Number, jsonNumberText, [], []) : null;
+        return value is not null;
+    }
+
     /// <summary>An array of values.</summary>
     public static LogValue Array(ImmutableArray<LogValue> items) => new(LogValueKind.Array, null, items, []);
 
