@@ -1,0 +1,163 @@
+using LogService.Storage.Tests.Support;
+
+namespace LogService.Storage.Tests;
+
+/// <summary>The store contract; every engine runs the same tests through a derived class.</summary>
+public abstract partial class LogStoreContractTests : IDisposable
+{
+    protected const long T0 = 1_700_000_000_000_000;
+    private readonly List<ILogStore> _opened = [];
+
+    /// <summary>Opens the store called <paramref name="name"/>, creating it on first use.</summary>
+    protected abstract ILogStore OpenStore(string name, int segmentEntries);
+
+    protected ILogStore Open(string name = "main", int segmentEntries = 4)
+    {
+        var store = OpenStore(name, segmentEntries);
+        _opened.Add(store);
+        return store;
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var store in _opened)
+        {
+            store.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void NewStoreHasAppliedNothing()
+    {
+        var store = Open();
+        Assert.Equal(-1, store.LastAppliedInstance);
+        Assert.Empty(store.GetHeads());
+        Assert.Null(store.GetHead("acme/api"));
+        Assert.Empty(store.ReadRange("acme/api", 0, 100).Entries);
+    }
+
+    [Fact]
+    public void AppendedBatchIsReadableByStreamAndSequenceRange()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        using var db = new TestStream("acme", "db");
+        List<EntryRecord> entries = [api.Open(T0), db.Open(T0), api.Data(T0 + 1), api.Data(T0 + 2), db.Data(T0 + 3)];
+        store.AppendBatch(new DecidedBatchWrite(0, entries, [api.Head(), db.Head()]));
+
+        var slice = store.ReadRange("acme/api", 1, 2);
+        Assert.Equal([1L, 2L], slice.Entries.Select(e => e.Sequence));
+        Assert.Empty(slice.Removed);
+        AssertSameEntry(entries[2], slice.Entries[0]);
+        Assert.Equal(3, store.ReadRange("acme/api", 0, long.MaxValue).Entries.Count);
+        Assert.Null(ChainVerifier.VerifyFromGenesis(store.ReadRange("acme/db", 0, 10).Entries, "acme/db"));
+    }
+
+    [Fact]
+    public void AppendedBatchMovesHeadsAndAppliedInstance()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        store.AppendBatch(new DecidedBatchWrite(5, [api.Open(T0), api.Data(T0 + 1)], [api.Head(new RetentionPolicy(1_000, 50))]));
+
+        Assert.Equal(5, store.LastAppliedInstance);
+        var head = Assert.Single(store.GetHeads());
+        var expected = api.Head(new RetentionPolicy(1_000, 50));
+        Assert.Equal(expected.StreamId, head.StreamId);
+        Assert.Equal(1, head.LastSequence);
+        Assert.Equal(expected.YHead, head.YHead);
+        Assert.Equal(expected.MerkleState, head.MerkleState);
+        Assert.Equal(expected.SealerState, head.SealerState);
+        Assert.Equal(expected.Retention, head.Retention);
+    }
+
+    [Fact]
+    public void StateSurvivesReopening()
+    {
+        using var api = new TestStream("acme", "api");
+        var first = Open("durable");
+        first.AppendBatch(new DecidedBatchWrite(1, [api.Open(T0), api.Data(T0 + 1)], [api.Head()]));
+        first.AppendBatch(new DecidedBatchWrite(2, [api.Data(T0 + 2)], [api.Head()]));
+        first.Dispose();
+
+        var second = Open("durable");
+        Assert.Equal(2, second.LastAppliedInstance);
+        Assert.Equal(2, second.GetHead("acme/api")!.LastSequence);
+        Assert.Null(ChainVerifier.VerifyFromGenesis(second.ReadRange("acme/api", 0, 10).Entries, "acme/api"));
+    }
+
+    [Fact]
+    public void BatchNotAfterTheAppliedInstanceIsRejectedAndChangesNothing()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        store.AppendBatch(new DecidedBatchWrite(3, [api.Open(T0)], [api.Head()]));
+
+        var stale = new DecidedBatchWrite(3, [api.Data(T0 + 1)], [api.Head()]);
+        Assert.Throws<ArgumentException>(() => store.AppendBatch(stale));
+        Assert.Equal(3, store.LastAppliedInstance);
+        Assert.Single(store.ReadRange("acme/api", 0, 10).Entries);
+    }
+
+    [Fact]
+    public void BatchWhoseHeadDisagreesWithItsEntriesIsRejected()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        var open = api.Open(T0);
+        var staleHead = api.Head();
+        var data = api.Data(T0 + 1);
+
+        Assert.Throws<ArgumentException>(() => store.AppendBatch(new DecidedBatchWrite(0, [open, data], [staleHead])));
+        Assert.Throws<ArgumentException>(() => store.AppendBatch(new DecidedBatchWrite(0, [open, data], [])));
+        Assert.Equal(-1, store.LastAppliedInstance);
+    }
+
+    [Fact]
+    public void FailedBatchLeavesNoTraceAndTheStoreRefusesFurtherUse()
+    {
+        using var api = new TestStream("acme", "api");
+        using var db = new TestStream("acme", "db");
+        var store = Open("faulty");
+        var open = api.Open(T0);
+        store.AppendBatch(new DecidedBatchWrite(1, [open], [api.Head()]));
+
+        // The engine rejects the repeated sequence only after db's entries of the same batch were written.
+        var clash = new DecidedBatchWrite(2, [db.Open(T0 + 1), db.Data(T0 + 2), open], [db.Head(), api.Head() with { LastSequence = 0 }]);
+        var failure = Assert.Throws<LogStoreException>(() => store.AppendBatch(clash));
+        Assert.Equal(StoreFailure.EngineError, failure.Failure);
+        var refused = Assert.Throws<LogStoreException>(() => store.GetHeads());
+        Assert.Equal(StoreFailure.Faulted, refused.Failure);
+        store.Dispose();
+
+        var reopened = Open("faulty");
+        Assert.Equal(1, reopened.LastAppliedInstance);
+        Assert.Empty(reopened.ReadRange("acme/db", 0, 10).Entries);
+        Assert.Null(reopened.GetHead("acme/db"));
+        Assert.Single(reopened.ReadRange("acme/api", 0, 10).Entries);
+    }
+
+    [Fact]
+    public void LatestCertifiedHeadIsTheOneWithTheHighestSequence()
+    {
+        var store = Open();
+        Assert.Null(store.GetLatestCertifiedHead("acme/api"));
+        store.RecordCertifiedHead(new CertifiedHead("acme/api", 10, [1], [2], 4, [3]));
+        store.RecordCertifiedHead(new CertifiedHead("acme/api", 20, [4], [5], 9, [6]));
+        store.RecordCertifiedHead(new CertifiedHead("acme/api", 20, [7], [8], 9, [9]));
+        store.RecordCertifiedHead(new CertifiedHead("acme/db", 99, [1], [1], 9, [1]));
+
+        var latest = store.GetLatestCertifiedHead("acme/api")!;
+        Assert.Equal(20, latest.Sequence);
+        Assert.Equal([7], latest.YHead);
+        Assert.Equal([9], latest.Signatures);
+    }
+
+    protected static void AssertSameEntry(EntryRecord expected, EntryRecord actual)
+    {
+        Assert.Equal(expected with { SealedEntry = Array.Empty<byte>() }, actual with { SealedEntry = Array.Empty<byte>() });
+        Assert.Equal(expected.SealedEntry, actual.SealedEntry);
+    }
+}
