@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using LogService.Replication.Durability;
+using LogService.Replication.Protocol;
+using LogService.Replication.Transport;
+
+namespace LogService.Replication.Hosting;
+
+/// <summary>
+/// Runs a <see cref="ReplicaCore"/> on one dedicated thread with the wall clock. Transport threads copy each message
+/// into a pooled buffer and enqueue it (the only cross-thread handoff); the loop processes everything queued, runs due
+/// timers, flushes the WAL once for the whole round (group commit) and only then transmits the round's messages.
+/// </summary>
+internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessageConsumer, IReplicaHost, IAsyncDisposable
+{
+    /// <summary>Inputs handled per round before outputs are flushed, bounding latency under load.</summary>
+    private const int MaxInputsPerRound = 512;
+
+    private readonly ConcurrentQueue<Inbound> inbox = new();
+    private readonly AutoResetEvent wake = new(false);
+    private readonly List<(int To, byte[] Buffer, int Length)> outbox = [];
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ReplicaCore? core;
+    private Thread? thread;
+    private volatile bool stopping;
+
+    public Task Completion => completion.Task;
+
+    public long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public void Attach(ReplicaCore replicaCore) => core = replicaCore;
+
+    public long NextNonce() => Random.Shared.NextInt64();
+
+    public void Send(int to, ReadOnlySpan<byte> message)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(message.Length);
+        message.CopyTo(buffer);
+        outbox.Add((to, buffer, message.Length));
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (thread is not null)
+        {
+            throw new InvalidOperationException("already started");
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        thread = new Thread(() => Run(started)) { IsBackground = true, Name = $"replica-{transport.Self}" };
+        thread.Start();
+        await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await transport.StartAsync(this, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void OnMessage(int from, ReadOnlySpan<byte> message)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(message.Length);
+        message.CopyTo(buffer);
+        inbox.Enqueue(new Inbound(from, buffer, message.Length, null, null));
+        wake.Set();
+    }
+
+    public void OnPeerFault(int from, PeerFault fault, string detail)
+    {
+        inbox.Enqueue(new Inbound(from, [], 0, fault, detail));
+        wake.Set();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping = true;
+        wake.Set();
+        await transport.DisposeAsync().ConfigureAwait(false);
+        if (thread is not null)
+        {
+            await completion.Task.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        store.Dispose();
+        wake.Dispose();
+    }
+
+    private void Run(TaskCompletionSource started)
+    {
+        var replica = core!;
+        try
+        {
+            replica.Start();
+            FlushOutputs();
+            started.SetResult();
+            while (!stopping)
+            {
+                var wait = replica.NextDeadline - Now;
+                if (inbox.IsEmpty && wait > 0)
+                {
+                    wake.WaitOne((int)Math.Min(wait, 1000));
+                }
+
+                for (var i = 0; i < MaxInputsPerRound && inbox.TryDequeue(out var input); i++)
+                {
+                    if (input.Fault is { } fault)
+                    {
+                        replica.OnPeerFault(input.From, fault, input.Detail!);
+                        continue;
+                    }
+
+                    replica.OnMessage(input.From, input.Buffer.AsSpan(0, input.Length));
+                    ArrayPool<byte>.Shared.Return(input.Buffer);
+                }
+
+                if (Now >= replica.NextDeadline)
+                {
+                    replica.Tick();
+                }
+
+                FlushOutputs();
+            }
+
+            completion.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            started.TrySetException(e);
+            completion.TrySetException(e);
+        }
+    }
+
+    /// <summary>Makes the round's WAL records durable, then transmits the round's messages.</summary>
+    private void FlushOutputs()
+    {
+        if (outbox.Count == 0)
+        {
+            store.Flush();
+            return;
+        }
+
+        store.Flush();
+        foreach (var (to, buffer, length) in outbox)
+        {
+            transport.TrySend(to, buffer.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        outbox.Clear();
+    }
+
+    private readonly record struct Inbound(int From, byte[] Buffer, int Length, PeerFault? Fault, string? Detail);
+}

@@ -1,0 +1,122 @@
+using System.Buffers;
+using LogService.Replication.Crypto;
+using LogService.Replication.Events;
+using LogService.Replication.Wire;
+
+namespace LogService.Replication.Protocol;
+
+/// <summary>
+/// Every C instances: snapshots the state machine together with the replay-protection table into one checkpoint
+/// (whose SHA-256 is the state digest), stores it, and compacts the WAL down to what follows it.
+/// Checkpoint format: [instance i64][last timestamp i64][client table][snapshot: length-prefixed bytes].
+/// </summary>
+internal sealed class Checkpoints(ReplicaCore core)
+{
+    private readonly ArrayBufferWriter<byte> writer = new(1 << 12);
+
+    public long Instance { get; private set; }
+
+    public byte[] Data { get; private set; } = [];
+
+    public void AfterExecute(long instance)
+    {
+        if (instance % core.Config.CheckpointPeriod == 0)
+        {
+            Take(instance);
+        }
+    }
+
+    public void Take(long instance)
+    {
+        var snapshot = core.StateMachine.TakeSnapshot();
+        writer.ResetWrittenCount();
+        writer.WriteInt64(instance);
+        writer.WriteInt64(core.Execution.LastTimestamp);
+        core.Clients.Serialize(writer);
+        writer.WriteSized(snapshot);
+        Store(instance, writer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>Installs a checkpoint received by state transfer (or found at start) into the state machine and the engine.</summary>
+    public void Install(byte[] data, bool restoreStateMachine)
+    {
+        var r = new SpanReader(data);
+        var instance = r.ReadInt64(0, long.MaxValue);
+        var timestamp = r.ReadInt64();
+        core.Clients.Deserialize(ref r);
+        var snapshotLength = r.ReadInt32(0, r.Remaining);
+        var offset = r.Position;
+        r.ReadSpan(snapshotLength);
+        r.ExpectEnd();
+        if (restoreStateMachine)
+        {
+            core.StateMachine.RestoreSnapshot(instance, new ReadOnlyMemory<byte>(data, offset, snapshotLength));
+        }
+
+        core.Execution.LastExecuted = instance;
+        core.Execution.LastTimestamp = timestamp;
+        Store(instance, data);
+    }
+
+    /// <summary>Reads the instance a checkpoint was taken at, or -1 when it is malformed.</summary>
+    public static long InstanceOf(byte[] data)
+    {
+        try
+        {
+            var r = new SpanReader(data);
+            return r.ReadInt64(0, long.MaxValue);
+        }
+        catch (WireFormatException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>Makes <paramref name="data"/> the current checkpoint and rewrites the WAL to what still matters after it.</summary>
+    private void Store(long instance, byte[] data)
+    {
+        Instance = instance;
+        Data = data;
+        var log = core.Log;
+        log.Store.WriteCheckpoint(data);
+        foreach (var i in core.Execution.SinceCheckpoint.Keys.Where(i => i <= instance).ToList())
+        {
+            core.Execution.SinceCheckpoint.Remove(i);
+        }
+
+        var records = new List<byte[]> { log.EncodeRegency(core.Regency) };
+        if (core.LeaderChange.LastSyncRaw is { } sync)
+        {
+            records.Add(log.EncodeSync(sync));
+        }
+
+        foreach (var (i, value) in core.Execution.SinceCheckpoint)
+        {
+            records.Add(log.EncodeDecided(i, 0, value, []));
+        }
+
+        foreach (var c in core.Acceptor.Instances.Values.Where(c => c.Instance > core.Execution.LastExecuted).OrderBy(c => c.Instance))
+        {
+            foreach (var w in c.WriteSet)
+            {
+                if (c.ValueFor(w.Digest) is { } v)
+                {
+                    records.Add(log.EncodeWrote(c.Instance, w.Regency, v));
+                }
+            }
+
+            if (c.ValueRegency >= 0)
+            {
+                records.Add(log.EncodeAccepted(c.Instance, c.ValueRegency, c.ValueDigest));
+            }
+
+            if (c.Decided)
+            {
+                records.Add(log.EncodeDecided(c.Instance, c.DecidedRegency, c.DecidedValue!, c.DecisionAccepts));
+            }
+        }
+
+        log.Store.Rewrite(records);
+        core.Publish(ReplicationEventKind.Checkpoint, instance, digest: Digest.Of(data));
+    }
+}

@@ -1,0 +1,159 @@
+using LogService.Replication.Crypto;
+using LogService.Replication.Wire;
+
+namespace LogService.Replication.Protocol;
+
+/// <summary>
+/// One consensus instance at one replica: the votes of the current regency, the durable epoch-consensus state
+/// (accepted value and write set) that leader changes carry forward, and the decision.
+/// </summary>
+internal sealed class ConsensusInstance(long instance, int n)
+{
+    private readonly List<(byte[] Digest, byte[] Value)> knownValues = [];
+
+    public long Instance { get; } = instance;
+
+    /// <summary>The regency the proposal and votes below belong to.</summary>
+    public int VoteRegency { get; private set; } = -1;
+
+    public byte[]? ProposalDigest { get; set; }
+
+    public byte[]? ProposalSignature { get; set; }
+
+    public byte[]?[] Writes { get; } = new byte[n][];
+
+    public byte[]?[] Accepts { get; } = new byte[n][];
+
+    public byte[]?[] AcceptSignatures { get; } = new byte[n][];
+
+    /// <summary>Which ACCEPT signatures were already checked; they are checked only once a quorum seems reached.</summary>
+    public bool[] AcceptVerified { get; } = new bool[n];
+
+    public bool WriteSent { get; set; }
+
+    public bool AcceptSent { get; set; }
+
+    /// <summary>Regency in which this replica accepted <see cref="ValueDigest"/> (saw 2f+1 WRITEs), or -1.</summary>
+    public int ValueRegency { get; private set; } = -1;
+
+    public byte[] ValueDigest { get; private set; } = new byte[Digest.Size];
+
+    public List<WriteSetEntry> WriteSet { get; } = [];
+
+    public bool Decided { get; private set; }
+
+    public byte[]? DecidedValue { get; private set; }
+
+    public byte[]? DecidedDigest { get; private set; }
+
+    public int DecidedRegency { get; private set; }
+
+    public SignedAccept[] DecisionAccepts { get; private set; } = [];
+
+    /// <summary>Starts counting votes of <paramref name="regency"/>, forgetting those of earlier regencies.</summary>
+    public void EnterRegency(int regency)
+    {
+        if (VoteRegency == regency)
+        {
+            return;
+        }
+
+        VoteRegency = regency;
+        ProposalDigest = null;
+        ProposalSignature = null;
+        Array.Clear(Writes);
+        Array.Clear(Accepts);
+        Array.Clear(AcceptSignatures);
+        Array.Clear(AcceptVerified);
+        WriteSent = false;
+        AcceptSent = false;
+    }
+
+    public int Count(byte[]?[] votes, byte[] digest)
+    {
+        var c = 0;
+        foreach (var v in votes)
+        {
+            if (v is not null && Digest.Equal(v, digest))
+            {
+                c++;
+            }
+        }
+
+        return c;
+    }
+
+    public void RememberValue(byte[] digest, byte[] value)
+    {
+        if (ValueFor(digest) is null)
+        {
+            knownValues.Add((digest, value));
+        }
+    }
+
+    public byte[]? ValueFor(ReadOnlySpan<byte> digest)
+    {
+        foreach (var (d, v) in knownValues)
+        {
+            if (Digest.Equal(d, digest))
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Records that this replica sent WRITE for <paramref name="digest"/> in <paramref name="regency"/>.</summary>
+    public void RecordWrite(int regency, byte[] digest)
+    {
+        for (var i = 0; i < WriteSet.Count; i++)
+        {
+            if (Digest.Equal(WriteSet[i].Digest, digest))
+            {
+                WriteSet[i] = new WriteSetEntry(Math.Max(regency, WriteSet[i].Regency), digest);
+                return;
+            }
+        }
+
+        WriteSet.Add(new WriteSetEntry(regency, digest));
+    }
+
+    public void RecordAccepted(int regency, byte[] digest)
+    {
+        ValueRegency = regency;
+        ValueDigest = digest;
+    }
+
+    public void MarkDecided(int regency, byte[] digest, byte[] value, SignedAccept[] accepts)
+    {
+        Decided = true;
+        DecidedRegency = regency;
+        DecidedDigest = digest;
+        DecidedValue = value;
+        DecisionAccepts = accepts;
+    }
+
+    /// <summary>The signed ACCEPTs this replica holds for <paramref name="digest"/> in the current vote regency.</summary>
+    public SignedAccept[] CollectAccepts(byte[] digest)
+    {
+        var list = new List<SignedAccept>();
+        for (var r = 0; r < Accepts.Length; r++)
+        {
+            if (Accepts[r] is { } d && Digest.Equal(d, digest) && AcceptSignatures[r] is { } s)
+            {
+                list.Add(new SignedAccept(r, s));
+            }
+        }
+
+        return [.. list];
+    }
+
+    /// <summary>This replica's truthful state for a STOPDATA report.</summary>
+    public InstanceState ToState() => new(
+        Instance,
+        ValueRegency,
+        ValueDigest,
+        ValueRegency >= 0 ? ValueFor(ValueDigest) ?? [] : [],
+        [.. WriteSet]);
+}

@@ -1,0 +1,120 @@
+using LogService.Replication.Abstractions;
+using LogService.Replication.Events;
+using LogService.Replication.Wire;
+
+namespace LogService.Replication.Protocol;
+
+/// <summary>
+/// Executes decided instances strictly in order, applies per-client replay protection, and replies to clients only
+/// after the state machine has persisted the batch. Keeps the values decided since the last checkpoint for state transfer.
+/// </summary>
+internal sealed class ExecutionManager(ReplicaCore core)
+{
+    private readonly List<OrderedCommand> commands = [];
+    private readonly Dictionary<int, long> batchSequences = [];
+
+    public long LastExecuted { get; set; }
+
+    public long LastTimestamp { get; set; }
+
+    /// <summary>Values executed after the last checkpoint, by instance.</summary>
+    public SortedDictionary<long, byte[]> SinceCheckpoint { get; } = [];
+
+    /// <summary>Executes every decided instance that directly follows the last executed one.</summary>
+    public void OnDecided()
+    {
+        var executed = false;
+        while (core.Acceptor.Instances.TryGetValue(LastExecuted + 1, out var c) && c.Decided)
+        {
+            Execute(c.Instance, c.DecidedValue!, sendReplies: true);
+            executed = true;
+        }
+
+        if (executed)
+        {
+            core.Acceptor.Prune(LastExecuted - core.Config.Window);
+        }
+    }
+
+    /// <summary>Executes one instance's value; <paramref name="sendReplies"/> is false while replaying the WAL at start.</summary>
+    public void Execute(long instance, byte[] value, bool sendReplies)
+    {
+        var batch = Filter(instance, value, out var timestamp, out var nonce);
+        var replies = core.StateMachine.Execute(new OrderedBatch(instance, timestamp, nonce, batch));
+        if (replies.Count != batch.Length)
+        {
+            throw new InvalidOperationException($"the state machine returned {replies.Count} replies for {batch.Length} commands");
+        }
+
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var c = batch[i];
+            core.Clients.MarkExecuted(c.ClientId, c.Sequence, replies[i]);
+            if (sendReplies)
+            {
+                var reply = core.Faults.WrongReplies ? [.. replies[i], 0xFF] : replies[i];
+                core.Send(c.ClientId, new ReplyMessage(c.Sequence, false, core.Regency, reply));
+            }
+        }
+
+        Advance(instance, value, timestamp);
+        core.Publish(ReplicationEventKind.Executed, instance, count: batch.Length);
+        core.Checkpoints.AfterExecute(instance);
+    }
+
+    /// <summary>
+    /// Applies an instance the state machine already executed before a restart: only the replay-protection table
+    /// advances (the replies were sent before the crash, or the clients retransmit).
+    /// </summary>
+    public void Reapply(long instance, byte[] value)
+    {
+        var batch = Filter(instance, value, out var timestamp, out _);
+        foreach (var c in batch)
+        {
+            core.Clients.MarkExecuted(c.ClientId, c.Sequence, null);
+        }
+
+        Advance(instance, value, timestamp);
+    }
+
+    private void Advance(long instance, byte[] value, long timestamp)
+    {
+        LastExecuted = instance;
+        LastTimestamp = Math.Max(LastTimestamp, timestamp);
+        SinceCheckpoint[instance] = value;
+    }
+
+    /// <summary>The commands of a decided value that pass replay protection (a (client, sequence) runs at most once).</summary>
+    private OrderedCommand[] Filter(long instance, byte[] value, out long timestamp, out long nonce)
+    {
+        BatchValue decoded;
+        try
+        {
+            decoded = BatchValue.Decode(value);
+        }
+        catch (WireFormatException)
+        {
+            // Correct replicas validated the value before voting, so this cannot happen unless f is exceeded;
+            // every replica treats it the same way, as an empty batch, to stay deterministic.
+            timestamp = LastTimestamp + 1;
+            nonce = instance;
+            return [];
+        }
+
+        timestamp = decoded.Timestamp;
+        nonce = decoded.Nonce;
+        commands.Clear();
+        batchSequences.Clear();
+        foreach (var c in decoded.Commands)
+        {
+            var last = batchSequences.TryGetValue(c.ClientId, out var s) ? s : core.Clients.LastExecuted(c.ClientId);
+            if (c.Sequence > last)
+            {
+                batchSequences[c.ClientId] = c.Sequence;
+                commands.Add(c);
+            }
+        }
+
+        return [.. commands];
+    }
+}

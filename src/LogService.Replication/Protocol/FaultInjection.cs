@@ -1,0 +1,23 @@
+namespace LogService.Replication.Protocol;
+
+/// <summary>
+/// Byzantine behaviours a test can switch on for one replica, to check that the others tolerate them.
+/// All off by default; production code never sets them.
+/// </summary>
+internal sealed class FaultInjection
+{
+    /// <summary>As leader, send a different (validly signed) batch to half of the replicas.</summary>
+    public bool Equivocate { get; set; }
+
+    /// <summary>As leader, never propose this client's requests (-1: none).</summary>
+    public int CensoredClient { get; set; } = -1;
+
+    /// <summary>Send WRITE and ACCEPT votes for random digests.</summary>
+    public bool WrongDigests { get; set; }
+
+    /// <summary>Send corrupted replies to clients.</summary>
+    public bool WrongReplies { get; set; }
+
+    /// <summary>Send nothing at all.</summary>
+    public bool Silent { get; set; }
+}

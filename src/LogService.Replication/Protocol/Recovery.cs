@@ -1,0 +1,94 @@
+using LogService.Replication.Crypto;
+using LogService.Replication.Wire;
+
+namespace LogService.Replication.Protocol;
+
+/// <summary>
+/// Rebuilds a replica's engine state at start: the checkpoint, then the WAL (regency, logged SYNC, written and
+/// accepted values, decisions). Instances the state machine already executed only advance replay protection;
+/// later decided ones are executed. If the WAL cannot explain the state machine's position, state transfer repairs it.
+/// </summary>
+internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
+{
+    private readonly SortedDictionary<long, (int Regency, byte[] Value, SignedAccept[] Accepts)> decided = [];
+    private int regency;
+    private byte[]? sync;
+
+    public void Run()
+    {
+        var checkpoint = core.Log.Store.ReadCheckpoint();
+        core.Log.Replay(this);
+        var stateMachineAt = core.StateMachine.LastExecutedInstance;
+        var consistent = true;
+        if (checkpoint is not null)
+        {
+            try
+            {
+                core.Checkpoints.Install(checkpoint, restoreStateMachine: stateMachineAt < Checkpoints.InstanceOf(checkpoint));
+            }
+            catch (WireFormatException)
+            {
+                consistent = false;
+            }
+        }
+
+        core.Regency = regency;
+        if (sync is not null)
+        {
+            core.LeaderChange.Restore(sync);
+        }
+
+        var execution = core.Execution;
+        foreach (var (instance, d) in decided)
+        {
+            if (instance <= execution.LastExecuted)
+            {
+                continue;
+            }
+
+            if (instance == execution.LastExecuted + 1)
+            {
+                if (instance <= stateMachineAt)
+                {
+                    execution.Reapply(instance, d.Value);
+                }
+                else
+                {
+                    execution.Execute(instance, d.Value, sendReplies: false);
+                }
+            }
+
+            core.Acceptor.DecideExternally(instance, d.Regency, d.Value, d.Accepts);
+        }
+
+        execution.OnDecided();
+        core.Proposer.ResetTo(execution.LastExecuted + 1);
+        if (!consistent || execution.LastExecuted < stateMachineAt)
+        {
+            core.StateTransfer.Start($"local log ends at {execution.LastExecuted} but the state machine is at {stateMachineAt}");
+        }
+    }
+
+    public void OnRegency(int r) => regency = Math.Max(regency, r);
+
+    public void OnWrote(long instance, int r, byte[] value)
+    {
+        var c = core.Acceptor.GetOrCreate(instance);
+        var digest = Digest.Of(value);
+        c.RememberValue(digest, value);
+        c.RecordWrite(r, digest);
+    }
+
+    public void OnAccepted(long instance, int r, byte[] digest) => core.Acceptor.GetOrCreate(instance).RecordAccepted(r, digest);
+
+    public void OnDecided(long instance, int r, byte[] value, SignedAccept[] accepts) => decided[instance] = (r, value, accepts);
+
+    public void OnSync(byte[] raw)
+    {
+        sync = raw;
+        if (MessageCodec.Decode(raw) is SyncMessage m)
+        {
+            regency = Math.Max(regency, m.Regency);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using LogService.Replication.Events;
+
+namespace LogService.Replication.Wire;
+
+/// <summary>A decoded protocol message.</summary>
+internal abstract record Message
+{
+    public abstract MessageKind Kind { get; }
+
+    /// <summary>The consensus instance the message is about, or 0.</summary>
+    public virtual long InstanceOf => 0;
+
+    /// <summary>The regency the message belongs to, or 0.</summary>
+    public virtual int RegencyOf => 0;
+}
+
+/// <summary>A client request, or (as <see cref="MessageKind.Forward"/>) one forwarded by a replica to the leader.</summary>
+internal sealed record RequestMessage(int ClientId, long Sequence, bool ReadOnly, byte[] Payload, bool Forwarded) : Message
+{
+    public override MessageKind Kind => Forwarded ? MessageKind.Forward : MessageKind.Request;
+}
+
+internal sealed record ReplyMessage(long Sequence, bool ReadOnly, int Regency, byte[] Result) : Message
+{
+    public override MessageKind Kind => MessageKind.Reply;
+
+    public override int RegencyOf => Regency;
+}
+
+internal sealed record ProposeMessage(int Regency, long Instance, byte[] Value, byte[] Signature) : Message
+{
+    public override MessageKind Kind => MessageKind.Propose;
+
+    public override long InstanceOf => Instance;
+
+    public override int RegencyOf => Regency;
+}
+
+internal sealed record WriteMessage(int Regency, long Instance, byte[] Digest, byte[] LeaderSignature) : Message
+{
+    public override MessageKind Kind => MessageKind.Write;
+
+    public override long InstanceOf => Instance;
+
+    public override int RegencyOf => Regency;
+}
+
+internal sealed record AcceptMessage(int Regency, long Instance, byte[] Digest, byte[] Signature) : Message
+{
+    public override MessageKind Kind => MessageKind.Accept;
+
+    public override long InstanceOf => Instance;
+
+    public override int RegencyOf => Regency;
+}
+
+internal sealed record StopMessage(int Regency) : Message
+{
+    public override MessageKind Kind => MessageKind.Stop;
+
+    public override int RegencyOf => Regency;
+}
+
+/// <summary>One signed ACCEPT inside a decision proof.</summary>
+internal readonly record struct SignedAccept(int Replica, byte[] Signature);
+
+/// <summary>2f+1 signed ACCEPTs for one (regency, instance, digest): transferable proof that the instance was decided.</summary>
+internal sealed record DecisionProof(long Instance, int Regency, byte[] Digest, SignedAccept[] Accepts);
+
+/// <summary>
+/// A replica's consensus state for one open instance (valts, val, writeset in epoch-consensus terms):
+/// ValueRegency is the regency in which it accepted Value (saw 2f+1 WRITEs), or -1.
+/// </summary>
+internal sealed record InstanceState(long Instance, int ValueRegency, byte[] ValueDigest, byte[] Value, WriteSetEntry[] WriteSet);
+
+/// <summary>A value a replica sent WRITE for, with the highest regency in which it did.</summary>
+internal readonly record struct WriteSetEntry(int Regency, byte[] Digest);
+
+/// <summary>A replica's signed report to the next leader: what it decided last, and its state for open instances.</summary>
+internal sealed record StopDataMessage(
+    int Regency, int Replica, long LastExecuted, DecisionProof? LastDecided, InstanceState[] States, byte[] Signature) : Message
+{
+    public override MessageKind Kind => MessageKind.StopData;
+
+    public override int RegencyOf => Regency;
+
+    /// <summary>The encoded message as received, forwarded verbatim inside SYNC.</summary>
+    public byte[] Raw { get; init; } = [];
+}
+
+internal sealed record SyncMessage(int Regency, byte[][] StopData) : Message
+{
+    public override MessageKind Kind => MessageKind.Sync;
+
+    public override int RegencyOf => Regency;
+}
+
+internal sealed record StateRequestMessage(long LastExecuted) : Message
+{
+    public override MessageKind Kind => MessageKind.StateRequest;
+}
+
+/// <summary>A decided value carried by state transfer.</summary>
+internal readonly record struct DecidedValue(long Instance, byte[] Value);
+
+internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, byte[] Checkpoint, DecidedValue[] Decided) : Message
+{
+    public override MessageKind Kind => MessageKind.StateReply;
+
+    public override int RegencyOf => Regency;
+}
