@@ -1,0 +1,124 @@
+using LogService.Replication.Durability;
+using LogService.Replication.Events;
+using LogService.Replication.Protocol;
+using LogService.Replication.Transport;
+
+namespace LogService.Replication.Tests.Support;
+
+/// <summary>One simulated replica: the production core over a virtual clock, an in-memory WAL and the simulated network.</summary>
+internal sealed class SimReplica : IReplicaHost
+{
+    private readonly Simulation sim;
+    private readonly List<(int To, byte[] Message)> outbox = [];
+    private readonly ReplicationEventStream events = new();
+    private long scheduledTick = long.MaxValue;
+    private long tickToken;
+
+    public SimReplica(Simulation sim, ReplicaConfig config)
+    {
+        this.sim = sim;
+        Config = config;
+        var subscription = events.Subscribe(1 << 20);
+        Subscription = subscription;
+    }
+
+    public ReplicaConfig Config { get; }
+
+    public int Id => Config.Self;
+
+    public MemoryWalStore Store { get; private set; } = new();
+
+    public TestStateMachine StateMachine { get; private set; } = new();
+
+    public FaultInjection Faults { get; } = new();
+
+    public ReplicaCore? Core { get; private set; }
+
+    public bool Alive { get; private set; }
+
+    /// <summary>Whether this replica is allowed to deviate (its log is not checked).</summary>
+    public bool Byzantine { get; set; }
+
+    public EventSubscription Subscription { get; }
+
+    public long Now => sim.Now;
+
+    public long NextNonce() => sim.Random.NextInt64();
+
+    public void Send(int to, ReadOnlySpan<byte> message) => outbox.Add((to, message.ToArray()));
+
+    public void Boot()
+    {
+        Core?.Dispose();
+        Core = new ReplicaCore(Config, this, StateMachine, Store, events, Faults);
+        Alive = true;
+        scheduledTick = long.MaxValue;
+        Step(c => c.Start());
+    }
+
+    /// <summary>Kills the replica: unflushed WAL records and in-flight work are lost; the state machine keeps what it persisted.</summary>
+    public void Crash()
+    {
+        Alive = false;
+        Store.Crash();
+        outbox.Clear();
+        tickToken++;
+    }
+
+    /// <summary>Kills the replica and erases its disk and state.</summary>
+    public void Wipe()
+    {
+        Crash();
+        Store = new MemoryWalStore();
+        StateMachine = new TestStateMachine();
+    }
+
+    public void Receive(int from, byte[] message)
+    {
+        if (Alive)
+        {
+            Step(c => c.OnMessage(from, message));
+        }
+    }
+
+    public void Fault(int from)
+    {
+        if (Alive)
+        {
+            Step(c => c.OnPeerFault(from, PeerFault.BadMac, "simulated bad MAC"));
+        }
+    }
+
+    private void Step(Action<ReplicaCore> input)
+    {
+        input(Core!);
+        Store.Flush();
+        foreach (var (to, message) in outbox)
+        {
+            sim.Transmit(Id, to, message);
+        }
+
+        outbox.Clear();
+        ScheduleTick();
+    }
+
+    private void ScheduleTick()
+    {
+        var deadline = Math.Max(Core!.NextDeadline, sim.Now);
+        if (deadline == long.MaxValue || deadline == scheduledTick)
+        {
+            return;
+        }
+
+        scheduledTick = deadline;
+        var token = ++tickToken;
+        sim.At(deadline, () =>
+        {
+            if (Alive && token == tickToken)
+            {
+                scheduledTick = long.MaxValue;
+                Step(c => c.Tick());
+            }
+        });
+    }
+}
