@@ -25,14 +25,28 @@ internal sealed class TestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>The API side: tenant authentication and two probe endpoints that echo the caller.</summary>
-    public static Task<TestApp> StartApiAsync(string policyDirectory) =>
-        StartAsync(policyDirectory, null, (builder, services) => services.AddLogServiceIdentity(builder.Configuration), app =>
+    /// <summary>
+    /// The API side: tenant authentication and two probe endpoints that echo the caller; with
+    /// <paramref name="localIssuer"/>, the local issuer runs beside it in the same app.
+    /// </summary>
+    public static Task<TestApp> StartApiAsync(string policyDirectory, bool localIssuer = false, string? dataDirectory = null) =>
+        StartAsync(policyDirectory, dataDirectory, (builder, services) =>
+        {
+            services.AddLogServiceIdentity(builder.Configuration);
+            if (localIssuer)
+            {
+                services.AddLocalIssuer(builder.Configuration);
+            }
+        }, app =>
         {
             app.UseAuthentication();
             app.UseAuthorization();
             app.MapGet("/probe/write", (ClaimsPrincipal user) => TypedResults.Ok(user.ToLogPrincipal())).RequireLogScope(LogScopes.Write);
             app.MapGet("/probe/read", (ClaimsPrincipal user) => TypedResults.Ok(user.ToLogPrincipal())).RequireLogScope(LogScopes.Read);
+            if (localIssuer)
+            {
+                app.MapLocalIssuer();
+            }
         });
 
     /// <summary>The local issuer alone, as the embedded default can run it.</summary>
