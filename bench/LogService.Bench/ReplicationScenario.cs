@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LogService.Replication.TestHost;
+
+namespace LogService.Bench;
+
+/// <summary>
+/// Issue 4 §4: four replica processes on loopback TCP with a null state machine, loaded by closed-loop proxies in
+/// this process; plus the transport alone (an echo process, no consensus) as the baseline measured in the same run.
+/// </summary>
+internal sealed class ReplicationScenario : IBenchScenario
+{
+    private const int Replicas = 4;
+    private const int ManyClients = 200;
+
+    public string Name => "replication";
+
+    public async Task<JsonObject> RunAsync(BenchContext context)
+    {
+        var progress = context.Progress;
+        var warmUp = TimeSpan.FromSeconds(context.Quick ? 1 : 3);
+        var measure = TimeSpan.FromSeconds(context.Quick ? 4 : 15);
+        var directory = Directory.CreateTempSubdirectory("logservice-bench-replication-");
+        try
+        {
+            var cluster = ClusterConfig.Create(Replicas);
+            var clusterFile = Path.Combine(directory.FullName, "cluster.json");
+            cluster.Save(clusterFile);
+
+            progress.Note("baseline: transport-only echo process, no consensus");
+            double echo200, echoP50;
+            await using (await HostProcess.StartAsync("echo", "--cluster", clusterFile, "--id", "0"))
+            {
+                (echo200, _) = await EchoLoad.RunAsync(cluster, 0, ManyClients, 0, warmUp, measure);
+                progress.Note(Invariant($"echo, 0 B, {ManyClients} clients: {echo200:N0} round trips/s"));
+                var (echo1, echoLatency) = await EchoLoad.RunAsync(cluster, 0, 1, 0, warmUp, measure);
+                echoP50 = echoLatency.Percentile(0.5);
+                progress.Note(Invariant($"echo, 0 B, 1 client: {echo1:N0} round trips/s, p50 {echoP50:F3} ms"));
+            }
+
+            progress.Note($"starting {Replicas} replica processes (null state machine, write-ahead log on disk, not fsynced)");
+            var hosts = new List<HostProcess>();
+            try
+            {
+                for (var id = 0; id < Replicas; id++)
+                {
+                    hosts.Add(await HostProcess.StartAsync(
+                        "replica", "--cluster", clusterFile, "--id", id.ToString(CultureInfo.InvariantCulture),
+                        "--state", "null", "--data", Path.Combine(directory.FullName, $"replica-{id}")));
+                }
+
+                var zero200 = await MeasureAsync(progress, cluster, ManyClients, 0, warmUp, measure);
+                var kib200 = await MeasureAsync(progress, cluster, ManyClients, 1024, warmUp, measure);
+                var zero1 = await MeasureAsync(progress, cluster, 1, 0, warmUp, measure);
+                foreach (var host in hosts)
+                {
+                    await host.DisposeAsync();
+                }
+
+                var stats = ParseStats(hosts[0].Output);
+                hosts.Clear();
+                return new JsonObject
+                {
+                    ["ops_per_s_0b_200c"] = Stats.Round(zero200.Ops, 0),
+                    ["ops_per_s_1k_200c"] = Stats.Round(kib200.Ops, 0),
+                    ["ops_per_s_0b_1c"] = Stats.Round(zero1.Ops, 0),
+                    ["latency_p50_ms_0b_1c"] = Stats.Round(zero1.Latencies.Percentile(0.5), 3),
+                    ["latency_p99_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.99), 3),
+                    ["latency_p50_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.5), 3),
+                    ["batch_size_max"] = cluster.MaxBatchCount,
+                    ["batch_size_avg"] = stats.Batches > 0 ? Stats.Round((double)stats.Commands / stats.Batches, 1) : 0,
+                    ["pipeline_depth"] = cluster.PipelineDepth,
+                    ["durability"] = "write-ahead log and replies after execution; written to the OS, not fsynced (SyncWrites=false)",
+                    ["baseline_echo_round_trips_per_s_0b_200c"] = Stats.Round(echo200, 0),
+                    ["baseline_echo_latency_p50_ms_0b_1c"] = Stats.Round(echoP50, 3),
+                    ["ratio_ops_0b_200c_to_echo"] = Stats.Round(zero200.Ops / echo200, 3),
+                    ["measure_seconds"] = measure.TotalSeconds,
+                };
+            }
+            finally
+            {
+                foreach (var host in hosts)
+                {
+                    await host.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(double Ops, LatencyRecorder Latencies)> MeasureAsync(
+        BenchProgress progress, ClusterConfig cluster, int clients, int size, TimeSpan warmUp, TimeSpan measure)
+    {
+        progress.Note(Invariant($"ordered requests: {size} B, {clients} clients, {measure.TotalSeconds:F0} s after {warmUp.TotalSeconds:F0} s warm-up"));
+        var result = await ProxyLoad.RunAsync(cluster, clients, size, warmUp, measure);
+        progress.Note(Invariant(
+            $"  {result.OpsPerSecond:N0} ops/s, p50 {result.Latencies.Percentile(0.5):F3} ms, p99 {result.Latencies.Percentile(0.99):F3} ms"));
+        return result;
+    }
+
+    /// <summary>Reads a replica host's closing line: <c>stats batches=B commands=C dropped=D</c>.</summary>
+    private static (long Batches, long Commands) ParseStats(IReadOnlyList<string> output)
+    {
+        var line = output.LastOrDefault(l => l.StartsWith("stats ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return (0, 0);
+        }
+
+        var fields = line.Split(' ').Skip(1).Select(f => f.Split('=')).ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture));
+        return (fields["batches"], fields["commands"]);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
