@@ -75,6 +75,8 @@ internal ref struct CanonicalReader(ReadOnlySpan<byte> input)
         return Encoding.UTF8.GetString(bytes);
     }
 
+    public byte[] ReadBytes() => Take(ReadCount()).ToArray();
+
     public string ReadHex(int byteCount)
     {
         var bytes = Take(byteCount);

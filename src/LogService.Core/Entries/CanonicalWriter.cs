@@ -59,6 +59,13 @@ internal readonly ref struct CanonicalWriter(IBufferWriter<byte> output)
         output.Advance(written);
     }
 
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        WriteVarUInt((ulong)bytes.Length);
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
     public void WriteHex(string hex)
     {
         var bytes = hex.Length / 2;

@@ -1,0 +1,136 @@
+using System.Buffers;
+using LogService.Core.Entries;
+using LogService.Storage;
+
+namespace LogService.Core.Commands;
+
+/// <summary>
+/// The replicated wire form of <see cref="LogCommand"/>: a version byte, a type byte, then the fields in the canonical
+/// encoding of <see cref="EntryCodec"/> (LEB128 lengths, UTF-8 strings, big-endian integers). Decoding accepts exactly
+/// one encoding per command, so replicas that decode the same bytes can never disagree on what was decided.
+/// </summary>
+public static class LogCommandCodec
+{
+    private const byte Version = 1;
+
+    private enum CommandType : byte
+    {
+        CreateStream = 1,
+        AppendEntries = 2,
+        CloseStream = 3,
+    }
+
+    /// <summary>Encodes a command.</summary>
+    public static byte[] Encode(LogCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new CanonicalWriter(buffer);
+        writer.WriteByte(Version);
+        switch (command)
+        {
+            case CreateStreamCommand create:
+                writer.WriteByte((byte)CommandType.CreateStream);
+                writer.WriteString(create.Tenant);
+                writer.WriteString(create.Name);
+                WriteOptional(ref writer, create.Retention.MaxAgeMicros);
+                WriteOptional(ref writer, create.Retention.MaxCount);
+                writer.WriteVarUInt((ulong)create.SecretEnvelopes.Count);
+                foreach (var envelope in create.SecretEnvelopes)
+                {
+                    writer.WriteBytes(envelope);
+                }
+
+                break;
+            case AppendEntriesCommand append:
+                writer.WriteByte((byte)CommandType.AppendEntries);
+                writer.WriteString(append.StreamId);
+                writer.WriteString(append.Writer.Tenant);
+                writer.WriteString(append.Writer.Cloud);
+                writer.WriteString(append.Writer.Node);
+                writer.WriteString(append.Writer.User);
+                writer.WriteString(append.BatchId);
+                writer.WriteVarUInt(append.PermissionMask);
+                writer.WriteVarUInt((ulong)append.Drafts.Count);
+                foreach (var draft in append.Drafts)
+                {
+                    writer.WriteBytes(draft);
+                }
+
+                break;
+            case CloseStreamCommand close:
+                writer.WriteByte((byte)CommandType.CloseStream);
+                writer.WriteString(close.StreamId);
+                break;
+            default:
+                throw new ArgumentException($"unknown command type {command.GetType().Name}", nameof(command));
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a command.</summary>
+    /// <exception cref="EntryEncodingException">The bytes are not exactly one canonical command.</exception>
+    public static LogCommand Decode(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new CanonicalReader(encoded);
+        if (reader.ReadByte() != Version)
+        {
+            throw CanonicalReader.Malformed("unsupported command version");
+        }
+
+        LogCommand command = (CommandType)reader.ReadByte() switch
+        {
+            CommandType.CreateStream => ReadCreate(ref reader),
+            CommandType.AppendEntries => ReadAppend(ref reader),
+            CommandType.CloseStream => new CloseStreamCommand(reader.ReadString()),
+            var other => throw CanonicalReader.Malformed($"unknown command type {(byte)other}"),
+        };
+        return reader.AtEnd ? command : throw CanonicalReader.Malformed("trailing bytes after the command");
+    }
+
+    private static CreateStreamCommand ReadCreate(ref CanonicalReader reader)
+    {
+        var tenant = reader.ReadString();
+        var name = reader.ReadString();
+        var retention = new RetentionPolicy(ReadOptional(ref reader), ReadOptional(ref reader));
+        var envelopes = new byte[reader.ReadCount()][];
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            envelopes[i] = reader.ReadBytes();
+        }
+
+        return new CreateStreamCommand(tenant, name, retention, envelopes);
+    }
+
+    private static AppendEntriesCommand ReadAppend(ref CanonicalReader reader)
+    {
+        var streamId = reader.ReadString();
+        var writer = new WriterIdentity(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+        var batchId = reader.ReadString();
+        var mask = reader.ReadVarUInt();
+        var drafts = new byte[reader.ReadCount()][];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            drafts[i] = reader.ReadBytes();
+        }
+
+        return new AppendEntriesCommand(streamId, writer, batchId, mask, drafts);
+    }
+
+    private static void WriteOptional(ref CanonicalWriter writer, long? value)
+    {
+        writer.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is { } v)
+        {
+            writer.WriteInt64(v);
+        }
+    }
+
+    private static long? ReadOptional(ref CanonicalReader reader) => reader.ReadByte() switch
+    {
+        0 => null,
+        1 => reader.ReadInt64(),
+        _ => throw CanonicalReader.Malformed("optional flag is neither 0 nor 1"),
+    };
+}

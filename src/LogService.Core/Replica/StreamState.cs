@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using System.Text;
+using LogService.Sealing;
+using LogService.Sealing.Merkle;
+using LogService.Storage;
+
+namespace LogService.Core.Replica;
+
+/// <summary>
+/// One stream as the Log Core holds it between batches: its sealer (the live secret A_j), its Merkle accumulator and
+/// the window of recently appended batches used to drop retries. It round-trips through <see cref="StreamHead"/>:
+/// the deterministic part (Merkle state, dedup window) in the clear, the sealer state encrypted under the replica's
+/// at-rest key, so old or current secrets never reach disk in the clear.
+/// </summary>
+internal sealed class StreamState : IDisposable
+{
+    /// <summary>How many recent batches per stream are remembered for deduplication.</summary>
+    public const int DedupWindow = 1024;
+
+    private const byte ChainStateVersion = 1;
+    private readonly LinkedList<(string Key, long First, long Last)> _recentOrder = new();
+    private readonly Dictionary<string, (long First, long Last)> _recent = new(StringComparer.Ordinal);
+
+    private StreamState(string streamId, string tenant, StreamSealer sealer, MerkleAccumulator merkle, RetentionPolicy retention)
+    {
+        StreamId = streamId;
+        Tenant = tenant;
+        Sealer = sealer;
+        Merkle = merkle;
+        Retention = retention;
+    }
+
+    public string StreamId { get; }
+
+    public string Tenant { get; }
+
+    public StreamSealer Sealer { get; }
+
+    public MerkleAccumulator Merkle { get; }
+
+    public RetentionPolicy Retention { get; }
+
+    public static StreamState Create(string streamId, string tenant, ReadOnlySpan<byte> initialSecret, RetentionPolicy retention) =>
+        new(streamId, tenant, StreamSealer.Create(streamId, initialSecret), new MerkleAccumulator(), retention);
+
+    /// <summary>Rebuilds the stream from its stored head, decrypting the sealer state with the replica's at-rest key.</summary>
+    /// <exception cref="ReplicaStateException">The sealer state was not written by this replica or was altered.</exception>
+    public static StreamState Load(StreamHead head, ReadOnlySpan<byte> atRestKey)
+    {
+        var plain = new byte[Math.Max(0, head.SealerState.Length - NonceSize - TagSize)];
+        try
+        {
+            if (head.SealerState.Length < NonceSize + TagSize)
+            {
+                throw new CryptographicException("too short");
+            }
+
+            using var aes = new AesGcm(atRestKey, TagSize);
+            aes.Decrypt(head.SealerState.AsSpan(0, NonceSize), head.SealerState.AsSpan(NonceSize, plain.Length), head.SealerState.AsSpan(NonceSize + plain.Length), plain, Encoding.UTF8.GetBytes(head.StreamId));
+            using var sealerState = SealerState.Decode(plain);
+            var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(ReadMerkle(head.MerkleState, out var window)), head.Retention);
+            foreach (var (key, first, last) in window)
+            {
+                state.Remember(key, first, last);
+            }
+
+            return state;
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ReplicaStateException($"stream {head.StreamId}: its sealer state cannot be opened with this replica's at-rest key (written by another replica, or altered)", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+    }
+
+    /// <summary>The stream's head as it must be stored after this batch.</summary>
+    public StreamHead ToHead(ReadOnlySpan<byte> atRestKey)
+    {
+        using var sealerState = Sealer.ExportState();
+        var plain = sealerState.Encode();
+        var protectedState = new byte[NonceSize + plain.Length + TagSize];
+        RandomNumberGenerator.Fill(protectedState.AsSpan(0, NonceSize));
+        using (var aes = new AesGcm(atRestKey, TagSize))
+        {
+            aes.Encrypt(protectedState.AsSpan(0, NonceSize), plain, protectedState.AsSpan(NonceSize, plain.Length), protectedState.AsSpan(NonceSize + plain.Length), Encoding.UTF8.GetBytes(StreamId));
+        }
+
+        CryptographicOperations.ZeroMemory(plain);
+        return new StreamHead(StreamId, Tenant, Sealer.NextSequence - 1, Sealer.Head.ToArray(), WriteChainState(), protectedState, Retention);
+    }
+
+    /// <summary>The sequences a batch with this key was appended at, if it is still in the window.</summary>
+    public bool TryRecall(string batchKey, out long first, out long last)
+    {
+        var found = _recent.TryGetValue(batchKey, out var range);
+        (first, last) = range;
+        return found;
+    }
+
+    /// <summary>Remembers a batch, forgetting the oldest once the window is full.</summary>
+    public void Remember(string batchKey, long first, long last)
+    {
+        if (!_recent.TryAdd(batchKey, (first, last)))
+        {
+            return;
+        }
+
+        _recentOrder.AddLast((batchKey, first, last));
+        if (_recentOrder.Count > DedupWindow)
+        {
+            _recent.Remove(_recentOrder.First!.Value.Key);
+            _recentOrder.RemoveFirst();
+        }
+    }
+
+    public void Dispose() => Sealer.Dispose();
+
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    private byte[] WriteChainState()
+    {
+        var merkle = Merkle.Serialize();
+        using var buffer = new MemoryStream(5 + merkle.Length + (_recentOrder.Count * 48));
+        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
+        writer.Write(ChainStateVersion);
+        writer.Write(merkle.Length);
+        writer.Write(merkle);
+        writer.Write(_recentOrder.Count);
+        foreach (var (key, first, last) in _recentOrder)
+        {
+            writer.Write(key);
+            writer.Write(first);
+            writer.Write(last);
+        }
+
+        writer.Flush();
+        return buffer.ToArray();
+    }
+
+    private static byte[] ReadMerkle(byte[] chainState, out List<(string, long, long)> window)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(chainState), Encoding.UTF8);
+            if (reader.ReadByte() != ChainStateVersion)
+            {
+                throw new ReplicaStateException("stream chain state has an unknown version");
+            }
+
+            var merkle = reader.ReadBytes(reader.ReadInt32());
+            var count = reader.ReadInt32();
+            window = new List<(string, long, long)>(Math.Min(count, DedupWindow));
+            for (var i = 0; i < count; i++)
+            {
+                window.Add((reader.ReadString(), reader.ReadInt64(), reader.ReadInt64()));
+            }
+
+            return merkle;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new ReplicaStateException("stream chain state is truncated", ex);
+        }
+    }
+}
+
+/// <summary>The replica's stored state cannot be trusted or used; the replica must stop rather than diverge.</summary>
+public sealed class ReplicaStateException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ReplicaStateException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,90 @@
+using LogService.Core.Commands;
+using LogService.Core.KeyService;
+using LogService.Core.Replica;
+using LogService.Replication.Abstractions;
+using LogService.Sealing;
+using LogService.Storage;
+
+namespace LogService.Core.Tests.Replica;
+
+/// <summary>
+/// n Log Core replicas with their own SQLite stores and keys, fed identical decided batches the way the replication
+/// engine would, so tests can compare what each replica stored.
+/// </summary>
+internal sealed class ReplicaGroup : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("logcore-").FullName;
+    private readonly ILogStore[] _stores;
+    private readonly LogCoreStateMachine[] _machines;
+    private long _instance;
+    private long _timestampMillis = 1_760_000_000_000;
+
+    public ReplicaGroup(int n = 4)
+    {
+        Identities = Enumerable.Range(0, n).Select(ReplicaIdentity.CreateEphemeral).ToArray();
+        _stores = new ILogStore[n];
+        _machines = new LogCoreStateMachine[n];
+        for (var i = 0; i < n; i++)
+        {
+            Open(i);
+        }
+    }
+
+    public ReplicaIdentity[] Identities { get; }
+
+    public Dictionary<string, byte[]> InitialSecrets { get; } = [];
+
+    public ILogStore Store(int replica) => _stores[replica];
+
+    public IReadOnlyList<ReplicaPublicKeys> PublicKeys => Identities.Select(i => i.PublicKeys).ToArray();
+
+    /// <summary>Has the key service prepare a stream and returns the create command, remembering A_0.</summary>
+    public CreateStreamCommand PrepareStream(string tenant, string name)
+    {
+        var command = new StreamKeyService(SystemRandomSource.Instance).PrepareStream(tenant, name, RetentionPolicy.KeepAll, PublicKeys, out var secret);
+        InitialSecrets[command.StreamId] = secret;
+        return command;
+    }
+
+    /// <summary>Executes one decided batch on every replica and returns each replica's replies.</summary>
+    public IReadOnlyList<byte[]>[] Decide(params LogCommand[] commands) => DecideRaw(commands.Select(LogCommandCodec.Encode).ToArray());
+
+    public IReadOnlyList<byte[]>[] DecideRaw(params byte[][] payloads)
+    {
+        _instance++;
+        _timestampMillis += 7;
+        var batch = new OrderedBatch(_instance, _timestampMillis, 42, payloads.Select((p, i) => new OrderedCommand(1000 + i, _instance, p)).ToArray());
+        return _machines.Select(m => m.Execute(batch)).ToArray();
+    }
+
+    /// <summary>Simulates a crash and restart of one replica: its state machine is rebuilt from its store alone.</summary>
+    public void Restart(int replica)
+    {
+        _machines[replica].Dispose();
+        _stores[replica].Dispose();
+        Open(replica);
+    }
+
+    public IReadOnlyList<ReadOnlyMemory<byte>> SealedEntries(int replica, string streamId) =>
+        _stores[replica].ReadRange(streamId, 0, long.MaxValue).Entries.Select(e => (ReadOnlyMemory<byte>)e.SealedEntry).ToArray();
+
+    public LogCoreStateMachine Machine(int replica) => _machines[replica];
+
+    public void Dispose()
+    {
+        for (var i = 0; i < _machines.Length; i++)
+        {
+            _machines[i].Dispose();
+            _stores[i].Dispose();
+            Identities[i].Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private void Open(int replica)
+    {
+        _stores[replica] = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(_directory, $"replica-{replica}.db") });
+        _machines[replica] = new LogCoreStateMachine(_stores[replica], Identities[replica]);
+    }
+}
