@@ -37,7 +37,7 @@ public static class KeyRelease
         Span<byte> secret = stackalloc byte[EntryFormat.KeySize];
         initialSecret.CopyTo(secret);
         var keys = new Dictionary<long, byte[]>();
-        using var hasher = new ChainHasher();
+        var hasher = new ChainHasher();
         try
         {
             for (long j = 0; j < firstSequence; j++)

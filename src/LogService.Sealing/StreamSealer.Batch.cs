@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using LogService.Sealing.Crypto;
@@ -94,13 +95,16 @@ public sealed partial class StreamSealer
 
             var firstSequence = NextSequence;
             var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
-            Parallel.For(0, count, options, i =>
+            var ranges = Partitioner.Create(0, count, ParallelThreshold / 2);
+            Parallel.ForEach(ranges, options, range =>
             {
-                var entry = destination.Span.Slice(offsets[i]);
-                var header = entry[..headerLengths[i]];
-                var body = bodies[i].Span;
-                var cipher = entry.Slice(headerLengths[i] + 4, body.Length + EntryFormat.TagSize);
-                EntryCipher.Encrypt(keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), firstSequence + i, body, header, cipher[..body.Length], cipher[body.Length..]);
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    var entry = destination.Span[offsets[i]..];
+                    var body = bodies[i].Span;
+                    var cipher = entry.Slice(headerLengths[i] + 4, body.Length + EntryFormat.TagSize);
+                    EntryCipher.Encrypt(keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), firstSequence + i, body, entry[..headerLengths[i]], cipher[..body.Length], cipher[body.Length..]);
+                }
             });
 
             span = destination.Span;
@@ -113,13 +117,16 @@ public sealed partial class StreamSealer
                 link.CopyTo(_head);
             }
 
-            Parallel.For(0, count, options, () => new ChainHasher(), (i, _, hasher) =>
+            Parallel.ForEach(ranges, options, range =>
             {
-                var entry = destination.Span.Slice(offsets[i], lengths[i]);
-                var link = entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
-                hasher.ComputeMac(secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), link, entry[^EntryFormat.HashSize..]);
-                return hasher;
-            }, hasher => hasher.Dispose());
+                var hasher = new ChainHasher();
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    var entry = destination.Span.Slice(offsets[i], lengths[i]);
+                    var link = entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
+                    hasher.ComputeMac(secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), link, entry[^EntryFormat.HashSize..]);
+                }
+            });
 
             NextSequence += count;
             return offset;

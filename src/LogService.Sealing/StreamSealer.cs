@@ -150,7 +150,6 @@ public sealed partial class StreamSealer : IDisposable
 
         _disposed = true;
         CryptographicOperations.ZeroMemory(_secret);
-        _hasher.Dispose();
     }
 
     private SealedEntry SealControl(EntryKind kind, in EntryMetadata metadata, ReadOnlySpan<byte> body)

@@ -5,47 +5,53 @@ using LogService.Sealing.Format;
 namespace LogService.Sealing.Crypto;
 
 /// <summary>
-/// The hash chain's primitives (DESIGN §6) on one reusable SHA-256 context: reusing the context avoids
-/// allocating a native digest context per call, which costs more than hashing a short input. Not thread-safe:
-/// each thread uses its own instance.
+/// The hash chain's primitives (DESIGN §6). Short inputs (K_j, A_{j+1}, the HMAC) are hashed in managed code;
+/// the link, which covers the whole entry, goes to the platform's SHA-256 in one call. Not thread-safe: each thread uses its own instance.
 /// </summary>
-internal sealed class ChainHasher : IDisposable
+internal sealed class ChainHasher
 {
     private const int HmacBlockSize = 64;
     private static ReadOnlySpan<byte> EncryptLabel => "encrypt"u8;
     private static ReadOnlySpan<byte> EvolveLabel => "evolve"u8;
 
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ShortSha256 _short = new();
+    private byte[] _linkInput = new byte[1024];
 
     /// <summary>K_j = H("encrypt" ‖ W_j ‖ A_j).</summary>
     public void DeriveEncryptionKey(ulong mask, ReadOnlySpan<byte> secret, Span<byte> key)
     {
         Span<byte> maskBytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(maskBytes, mask);
-        _sha256.AppendData(EncryptLabel);
-        _sha256.AppendData(maskBytes);
-        _sha256.AppendData(secret);
-        _sha256.GetHashAndReset(key);
+        _short.Append(EncryptLabel);
+        _short.Append(maskBytes);
+        _short.Append(secret);
+        _short.Finish(key);
     }
 
     /// <summary>A_{j+1} = H("evolve" ‖ A_j), overwriting A_j in place so the old secret is gone.</summary>
     public void Evolve(Span<byte> secret)
     {
-        _sha256.AppendData(EvolveLabel);
-        _sha256.AppendData(secret);
-        _sha256.GetHashAndReset(secret);
+        _short.Append(EvolveLabel);
+        _short.Append(secret);
+        _short.Finish(secret);
     }
 
     /// <summary>Y_j = H(Y_{j-1} ‖ header_j ‖ C_j ‖ W_j), where C_j is the ciphertext followed by its tag.</summary>
     public void ComputeLink(ReadOnlySpan<byte> previousLink, ReadOnlySpan<byte> header, ReadOnlySpan<byte> sealedBody, ulong mask, Span<byte> link)
     {
-        Span<byte> maskBytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(maskBytes, mask);
-        _sha256.AppendData(previousLink);
-        _sha256.AppendData(header);
-        _sha256.AppendData(sealedBody);
-        _sha256.AppendData(maskBytes);
-        _sha256.GetHashAndReset(link);
+        // One contiguous input makes one call into the platform instead of one per part; the inputs are public.
+        var length = previousLink.Length + header.Length + sealedBody.Length + 8;
+        if (_linkInput.Length < length)
+        {
+            _linkInput = new byte[Math.Max(length, _linkInput.Length * 2)];
+        }
+
+        var input = _linkInput.AsSpan(0, length);
+        previousLink.CopyTo(input);
+        header.CopyTo(input[previousLink.Length..]);
+        sealedBody.CopyTo(input[(previousLink.Length + header.Length)..]);
+        BinaryPrimitives.WriteUInt64BigEndian(input[^8..], mask);
+        SHA256.HashData(input, link);
     }
 
     /// <summary>Z_j = HMAC-SHA256 keyed by A_j over Y_j (RFC 2104, computed on the reused context).</summary>
@@ -54,24 +60,15 @@ internal sealed class ChainHasher : IDisposable
         Span<byte> pad = stackalloc byte[HmacBlockSize];
         Span<byte> inner = stackalloc byte[EntryFormat.HashSize];
         PadKey(secret, pad, 0x36);
-        _sha256.AppendData(pad);
-        _sha256.AppendData(link);
-        _sha256.GetHashAndReset(inner);
+        _short.Append(pad);
+        _short.Append(link);
+        _short.Finish(inner);
         PadKey(secret, pad, 0x5c);
-        _sha256.AppendData(pad);
-        _sha256.AppendData(inner);
-        _sha256.GetHashAndReset(mac);
+        _short.Append(pad);
+        _short.Append(inner);
+        _short.Finish(mac);
         CryptographicOperations.ZeroMemory(pad);
     }
-
-    /// <summary>Plain SHA-256 of one input.</summary>
-    public void Hash(ReadOnlySpan<byte> data, Span<byte> digest)
-    {
-        _sha256.AppendData(data);
-        _sha256.GetHashAndReset(digest);
-    }
-
-    public void Dispose() => _sha256.Dispose();
 
     private static void PadKey(ReadOnlySpan<byte> key, Span<byte> pad, byte fill)
     {

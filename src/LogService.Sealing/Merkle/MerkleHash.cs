@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace LogService.Sealing.Merkle;
@@ -14,10 +15,17 @@ public static class MerkleHash
     /// <summary>Writes the leaf hash of <paramref name="data"/> (for a stream, a sealed entry's canonical encoding).</summary>
     public static void HashLeaf(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData([0x00]);
-        hash.AppendData(data);
-        hash.GetHashAndReset(destination);
+        // One contiguous input is one call into the platform; short leaves stay on the stack.
+        const int StackLimit = 1024;
+        var rented = data.Length < StackLimit ? null : ArrayPool<byte>.Shared.Rent(data.Length + 1);
+        var input = rented is null ? stackalloc byte[StackLimit] : rented;
+        input[0] = 0x00;
+        data.CopyTo(input[1..]);
+        SHA256.HashData(input[..(data.Length + 1)], destination);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The leaf hash of <paramref name="data"/>.</summary>

@@ -50,7 +50,7 @@ internal sealed class ChainVerification
         var secret = HasSecret ? (byte[])_initialSecret!.Clone() : [];
         long decrypted = 0;
         VerificationFinding? failure = null;
-        using var hasher = new ChainHasher();
+        var hasher = new ChainHasher();
         try
         {
             for (var start = 0; start < _entries.Count && failure is null; start += chunk)
@@ -234,8 +234,7 @@ internal sealed class ChainVerification
         public void Dispose()
         {
             CryptographicOperations.ZeroMemory(_plaintext);
-            _hasher.Dispose();
-        }
+            }
 
         private VerificationFinding? CheckBody(int position, in EntryLayout layout, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> previous)
         {

@@ -69,7 +69,7 @@ public sealed class ForwardIntegrityTests
     /// </summary>
     private void RelinkFrom(List<ReadOnlyMemory<byte>> entries, int from)
     {
-        using var hasher = new ChainHasher();
+        var hasher = new ChainHasher();
         var captured = CapturedSecretAt(CompromiseAt);
         var previous = SealedEntry.Decode(entries[from - 1]).Link.ToArray();
         for (var position = from; position < entries.Count; position++)
@@ -96,7 +96,7 @@ public sealed class ForwardIntegrityTests
 
     private byte[] CapturedSecretAt(int position)
     {
-        using var hasher = new ChainHasher();
+        var hasher = new ChainHasher();
         var secret = (byte[])_stream.InitialSecret.Clone();
         for (var j = 0; j < position; j++)
         {
