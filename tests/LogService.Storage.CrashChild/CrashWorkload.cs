@@ -51,7 +51,8 @@ public static class CrashWorkload
     private static byte[] Body(long instance, int stream, int index)
     {
         var body = new byte[256];
-        new Random(HashCode.Combine(instance, stream, index)).NextBytes(body);
+        // A fixed seed (not HashCode, which differs per process) so the test process rebuilds the same bodies.
+        new Random(unchecked((int)((instance * 1_000_003) + (stream * 101) + index))).NextBytes(body);
         return body;
     }
 
