@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace LogService.Core.Entries;
 
 /// <summary>Checks and normalizes W3C trace-context ids as writers send them in hex.</summary>
@@ -8,6 +10,10 @@ public static class TraceContext
 
     /// <summary>Hex digits of a span id.</summary>
     public const int SpanIdHexLength = 16;
+
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
+    private static readonly SearchValues<char> UpperHexDigits = SearchValues.Create("ABCDEF");
 
     /// <summary>
     /// Normalizes a hex id of <paramref name="hexLength"/> digits to lowercase. Returns false when the text is
@@ -27,20 +33,14 @@ public static class TraceContext
             return false;
         }
 
-        var allZero = true;
-        foreach (var c in text)
+        if (text.ContainsAnyExcept(HexDigits))
         {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-
-            allZero &= c == '0';
+            return false;
         }
 
-        if (!allZero)
+        if (text.ContainsAnyExcept('0'))
         {
-            id = text.ToString().ToLowerInvariant();
+            id = text.ContainsAny(UpperHexDigits) ? text.ToString().ToLowerInvariant() : text.ToString();
         }
 
         return true;
@@ -48,5 +48,5 @@ public static class TraceContext
 
     /// <summary>True for <c>null</c> or a normalized (lowercase, non-zero) id of <paramref name="hexLength"/> digits.</summary>
     public static bool IsValidId(string? id, int hexLength) =>
-        id is null || (TryNormalize(id, hexLength, out var normalized) && normalized == id);
+        id is null || (id.Length == hexLength && !id.AsSpan().ContainsAnyExcept(LowerHexDigits) && id.AsSpan().ContainsAnyExcept('0'));
 }

@@ -100,7 +100,15 @@ internal static class JsonFields
     /// <summary>A hex trace or span id; empty or all-zero means none.</summary>
     public static string? ReadTraceContextId(ref Utf8JsonReader reader, IngestScope scope, string field, int hexLength)
     {
-        var text = ReadString(ref reader, scope, field);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw WrongType(reader, scope, field, "a hexadecimal string");
+        }
+
+        // Ids are short: copy into the stack instead of allocating a string that normalization would copy again.
+        Span<char> buffer = stackalloc char[TraceContext.TraceIdHexLength];
+        var fits = reader.ValueSpan.Length <= buffer.Length && !reader.ValueIsEscaped;
+        var text = fits ? buffer[..reader.CopyString(buffer)] : reader.GetString().AsSpan();
         return TraceContext.TryNormalize(text, hexLength, out var id)
             ? id
             : throw scope.Invalid(field, $"Expected {hexLength} hexadecimal digits.");
@@ -172,18 +180,28 @@ internal static class JsonFields
         }
     }
 
+    /// <summary>Counts one value against the event's depth and size limits.</summary>
     public static void CountValue(IngestScope scope, int depth, string field)
     {
-        if (depth > scope.Limits.MaxPropertyDepth)
+        if (LimitBroken(scope, depth) is { } reason)
         {
-            throw scope.Invalid(field, $"Properties may nest at most {scope.Limits.MaxPropertyDepth} levels deep.");
-        }
-
-        if (++scope.PropertyValues > scope.Limits.MaxPropertyValues)
-        {
-            throw scope.Invalid(field, $"An event may carry at most {scope.Limits.MaxPropertyValues} property values.");
+            throw scope.Invalid(field, reason);
         }
     }
+
+    /// <summary>Counts one value against the event's depth and size limits; the path is formatted only on a violation.</summary>
+    public static void CountValue(IngestScope scope, int depth, JsonPath path)
+    {
+        if (LimitBroken(scope, depth) is { } reason)
+        {
+            throw scope.Invalid(path.ToString(), reason);
+        }
+    }
+
+    private static string? LimitBroken(IngestScope scope, int depth) =>
+        depth > scope.Limits.MaxPropertyDepth ? $"Properties may nest at most {scope.Limits.MaxPropertyDepth} levels deep."
+        : ++scope.PropertyValues > scope.Limits.MaxPropertyValues ? $"An event may carry at most {scope.Limits.MaxPropertyValues} property values."
+        : null;
 
     public static LogValue ObjectOf(List<LogProperty> members, IngestScope scope, string field)
     {

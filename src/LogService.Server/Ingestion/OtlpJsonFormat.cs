@@ -33,23 +33,26 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
         var entries = new List<EntryDraft>();
         var builder = new DraftBuilder();
         var records = new OtlpRecordReader(scope, builder);
+        var resources = JsonPath.Root("resourceLogs");
         var resourceIndex = 0;
-        foreach (var resourceLogs in Items(root, "resourceLogs", scope, "resourceLogs"))
+        foreach (var resourceLogs in Items(root, "resourceLogs", scope, resources))
         {
-            var resourcePath = $"resourceLogs[{resourceIndex++}]";
+            var resourcePath = resources.Item(resourceIndex++);
             var (source, resource) = records.ReadResource(resourceLogs, resourcePath);
+            var scopes = resourcePath.Member("scopeLogs");
             var scopeIndex = 0;
-            foreach (var scopeLogs in Items(resourceLogs, "scopeLogs", scope, resourcePath + ".scopeLogs"))
+            foreach (var scopeLogs in Items(resourceLogs, "scopeLogs", scope, scopes))
             {
-                var scopePath = $"{resourcePath}.scopeLogs[{scopeIndex++}]";
+                var scopePath = scopes.Item(scopeIndex++);
                 var instrumentationScope = records.ReadScope(scopeLogs, scopePath);
+                var logRecords = scopePath.Member("logRecords");
                 var recordIndex = 0;
-                foreach (var record in Items(scopeLogs, "logRecords", scope, scopePath + ".logRecords"))
+                foreach (var record in Items(scopeLogs, "logRecords", scope, logRecords))
                 {
                     scope.BeginEntry();
                     scope.CheckEntrySize(JsonMarshal.GetRawUtf8Value(record).Length);
                     builder.Reset();
-                    records.ReadRecord(record, $"{scopePath}.logRecords[{recordIndex++}]", resource, instrumentationScope);
+                    records.ReadRecord(record, logRecords.Item(recordIndex++), resource, instrumentationScope);
                     entries.Add(builder.Build(scope, "timeUnixNano", source));
                 }
             }
@@ -59,11 +62,11 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
     }
 
     /// <summary>The items of an optional array member; an absent or null member is an empty list, as protobuf JSON allows.</summary>
-    internal static IEnumerable<JsonElement> Items(JsonElement parent, string name, IngestScope scope, string path)
+    internal static IEnumerable<JsonElement> Items(JsonElement parent, string name, IngestScope scope, JsonPath path)
     {
         if (parent.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path, "Expected an object.");
+            throw scope.Invalid(path.ToString(), "Expected an object holding this array.");
         }
 
         if (!parent.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
@@ -71,6 +74,6 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
             return [];
         }
 
-        return array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : throw scope.Invalid(path, "Expected an array.");
+        return array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : throw scope.Invalid(path.ToString(), "Expected an array.");
     }
 }

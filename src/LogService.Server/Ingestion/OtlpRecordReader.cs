@@ -9,11 +9,11 @@ namespace LogService.Server.Ingestion;
 /// <summary>Maps OTLP JSON resources, scopes and log records onto drafts; see <see cref="OtlpJsonFormat"/> for the mapping.</summary>
 internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
 {
-    public (SourceHints Source, LogValue? Resource) ReadResource(JsonElement resourceLogs, string path)
+    public (SourceHints Source, LogValue? Resource) ReadResource(JsonElement resourceLogs, JsonPath path)
     {
         if (resourceLogs.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path, "Expected an object.");
+            throw scope.Invalid(path.ToString(), "Expected an object.");
         }
 
         if (!resourceLogs.TryGetProperty("resource", out var resource) || resource.ValueKind == JsonValueKind.Null)
@@ -21,13 +21,13 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
             return (SourceHints.None, null);
         }
 
-        var attributes = ReadAttributes(resource, path + ".resource.attributes", depth: 2);
+        var attributes = ReadAttributes(resource, path.Member("resource"), depth: 2);
         string? Hint(string key) => attributes.FirstOrDefault(a => a.Name == key).Value is { Kind: LogValueKind.String } v ? v.Text : null;
         var source = new SourceHints(Hint("service.name"), Hint("host.name"));
-        return (source.IsEmpty ? SourceHints.None : source, attributes.Count == 0 ? null : JsonFields.ObjectOf(attributes, scope, path));
+        return (source.IsEmpty ? SourceHints.None : source, attributes.Count == 0 ? null : JsonFields.ObjectOf(attributes, scope, path.ToString()));
     }
 
-    public LogValue? ReadScope(JsonElement scopeLogs, string path)
+    public LogValue? ReadScope(JsonElement scopeLogs, JsonPath path)
     {
         if (!scopeLogs.TryGetProperty("scope", out var instrumentationScope) || instrumentationScope.ValueKind == JsonValueKind.Null)
         {
@@ -43,20 +43,20 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
             }
         }
 
-        var attributes = ReadAttributes(instrumentationScope, path + ".scope.attributes", depth: 3);
+        var attributes = ReadAttributes(instrumentationScope, path.Member("scope"), depth: 3);
         if (attributes.Count > 0)
         {
-            members.Add(new LogProperty("attributes", JsonFields.ObjectOf(attributes, scope, path)));
+            members.Add(new LogProperty("attributes", JsonFields.ObjectOf(attributes, scope, path.ToString())));
         }
 
-        return members.Count == 0 ? null : JsonFields.ObjectOf(members, scope, path);
+        return members.Count == 0 ? null : JsonFields.ObjectOf(members, scope, path.ToString());
     }
 
-    public void ReadRecord(JsonElement record, string path, LogValue? resource, LogValue? instrumentationScope)
+    public void ReadRecord(JsonElement record, JsonPath path, LogValue? resource, LogValue? instrumentationScope)
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path, "Expected a log record object.");
+            throw scope.Invalid(path.ToString(), "Expected a log record object.");
         }
 
         var time = ReadUnixNano(record, "timeUnixNano", path);
@@ -66,13 +66,13 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
         }
 
         // With neither time set, OTLP leaves the receiver to stamp the record.
-        builder.Timestamp = time == 0 ? scope.NowMicros : scope.CheckTimestamp((long)(time / 1000), path + ".timeUnixNano");
+        builder.Timestamp = time == 0 ? scope.NowMicros : scope.CheckTimestamp((long)(time / 1000), path.Member("timeUnixNano").ToString());
         string? severityText = record.TryGetProperty("severityText", out var textElement) && textElement.ValueKind == JsonValueKind.String ? textElement.GetString() : null;
         builder.Level = ReadLevel(record, path, severityText);
         builder.TraceId = ReadId(record, "traceId", path, TraceContext.TraceIdHexLength);
         builder.SpanId = ReadId(record, "spanId", path, TraceContext.SpanIdHexLength);
 
-        foreach (var attribute in ReadAttributes(record, path + ".attributes", depth: 1))
+        foreach (var attribute in ReadAttributes(record, path, depth: 1))
         {
             switch (attribute.Name)
             {
@@ -90,7 +90,7 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
 
         if (record.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
         {
-            var value = ReadAnyValue(body, 1, path + ".body");
+            var value = ReadAnyValue(body, 1, path.Member("body"));
             if (value.Kind == LogValueKind.String)
             {
                 builder.RenderedMessage = value.Text;
@@ -123,13 +123,13 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
         }
     }
 
-    private EntryLevel ReadLevel(JsonElement record, string path, string? severityText)
+    private EntryLevel ReadLevel(JsonElement record, JsonPath path, string? severityText)
     {
         var number = 0;
         if (record.TryGetProperty("severityNumber", out var severity) && severity.ValueKind != JsonValueKind.Null
             && !(severity.ValueKind == JsonValueKind.Number && severity.TryGetInt32(out number) && number is >= 0 and <= 24))
         {
-            throw scope.Invalid(path + ".severityNumber", "Expected a severity number from 0 to 24.");
+            throw scope.Invalid(path.Member("severityNumber").ToString(), "Expected a severity number from 0 to 24.");
         }
 
         if (number > 0)
@@ -140,7 +140,7 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
         return severityText is not null && LevelNames.TryParse(severityText, out var level) ? level : EntryLevel.Information;
     }
 
-    private ulong ReadUnixNano(JsonElement record, string name, string path)
+    private ulong ReadUnixNano(JsonElement record, string name, JsonPath path)
     {
         if (!record.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
@@ -154,10 +154,10 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
             JsonValueKind.Number => element.TryGetUInt64(out var number) ? number : null,
             _ => null,
         };
-        return ok ?? throw scope.Invalid($"{path}.{name}", "Expected nanoseconds since the Unix epoch as an unsigned integer or a string of one.");
+        return ok ?? throw scope.Invalid(path.Member(name).ToString(), "Expected nanoseconds since the Unix epoch as an unsigned integer or a string of one.");
     }
 
-    private string? ReadId(JsonElement record, string name, string path, int hexLength)
+    private string? ReadId(JsonElement record, string name, JsonPath path, int hexLength)
     {
         if (!record.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
@@ -166,59 +166,59 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
 
         return element.ValueKind == JsonValueKind.String && TraceContext.TryNormalize(element.GetString(), hexLength, out var id)
             ? id
-            : throw scope.Invalid($"{path}.{name}", $"Expected {hexLength} hexadecimal digits.");
+            : throw scope.Invalid(path.Member(name).ToString(), $"Expected {hexLength} hexadecimal digits.");
     }
 
-    private List<LogProperty> ReadAttributes(JsonElement owner, string path, int depth)
+    /// <summary>The <c>attributes</c> key-value list of <paramref name="owner"/>, found at <paramref name="ownerPath"/>.</summary>
+    private List<LogProperty> ReadAttributes(JsonElement owner, JsonPath ownerPath, int depth)
     {
         var list = new List<LogProperty>();
-        var index = 0;
-        var parentPath = path[..path.LastIndexOf('.')];
-        foreach (var attribute in OtlpJsonFormat.Items(owner, "attributes", scope, parentPath))
+        var path = ownerPath.Member("attributes");
+        foreach (var attribute in OtlpJsonFormat.Items(owner, "attributes", scope, ownerPath))
         {
-            list.Add(ReadKeyValue(attribute, depth, $"{path}[{index++}]"));
+            list.Add(ReadKeyValue(attribute, depth, path.Item(list.Count)));
         }
 
         return list;
     }
 
-    private LogProperty ReadKeyValue(JsonElement keyValue, int depth, string path)
+    private LogProperty ReadKeyValue(JsonElement keyValue, int depth, JsonPath path)
     {
         if (keyValue.ValueKind != JsonValueKind.Object || !keyValue.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String)
         {
-            throw scope.Invalid(path, "Expected a key-value object with a string \"key\".");
+            throw scope.Invalid(path.ToString(), "Expected a key-value object with a string \"key\".");
         }
 
         var name = key.GetString()!;
         if (name.Length > scope.Limits.MaxPropertyNameLength)
         {
-            throw scope.Invalid(path + ".key", $"A property name may be at most {scope.Limits.MaxPropertyNameLength} characters.");
+            throw scope.Invalid(path.Member("key").ToString(), $"A property name may be at most {scope.Limits.MaxPropertyNameLength} characters.");
         }
 
         var value = keyValue.TryGetProperty("value", out var any) && any.ValueKind != JsonValueKind.Null
-            ? ReadAnyValue(any, depth, path + ".value")
+            ? ReadAnyValue(any, depth, path.Member("value"))
             : CountedNull(depth, path);
         return new LogProperty(name, value);
     }
 
-    private LogValue CountedNull(int depth, string path)
+    private LogValue CountedNull(int depth, JsonPath path)
     {
         JsonFields.CountValue(scope, depth, path);
         return LogValue.Null;
     }
 
-    private LogValue ReadAnyValue(JsonElement any, int depth, string path)
+    private LogValue ReadAnyValue(JsonElement any, int depth, JsonPath path)
     {
         JsonFields.CountValue(scope, depth, path);
         if (any.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path, "Expected an AnyValue object such as {\"stringValue\": \"…\"}.");
+            throw scope.Invalid(path.ToString(), "Expected an AnyValue object such as {\"stringValue\": \"…\"}.");
         }
 
         foreach (var member in any.EnumerateObject())
         {
             var value = member.Value;
-            var memberPath = $"{path}.{member.Name}";
+            var memberPath = path.Member(member.Name);
             switch (member.Name)
             {
                 case "stringValue" when value.ValueKind == JsonValueKind.String:
@@ -231,32 +231,34 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
                     return ReadDouble(value, memberPath);
                 case "bytesValue" when value.ValueKind == JsonValueKind.String:
                     var base64 = value.GetString()!;
-                    return System.Buffers.Text.Base64.IsValid(base64) ? LogValue.String(base64) : throw scope.Invalid(memberPath, "Expected base64 text.");
+                    return System.Buffers.Text.Base64.IsValid(base64) ? LogValue.String(base64) : throw scope.Invalid(memberPath.ToString(), "Expected base64 text.");
                 case "arrayValue" when value.ValueKind == JsonValueKind.Object:
                     var items = new List<LogValue>();
+                    var itemsPath = memberPath.Member("values");
                     foreach (var item in OtlpJsonFormat.Items(value, "values", scope, memberPath))
                     {
-                        items.Add(ReadAnyValue(item, depth + 1, $"{memberPath}.values[{items.Count}]"));
+                        items.Add(ReadAnyValue(item, depth + 1, itemsPath.Item(items.Count)));
                     }
 
                     return LogValue.Array([.. items]);
                 case "kvlistValue" when value.ValueKind == JsonValueKind.Object:
                     var members = new List<LogProperty>();
+                    var membersPath = memberPath.Member("values");
                     foreach (var item in OtlpJsonFormat.Items(value, "values", scope, memberPath))
                     {
-                        members.Add(ReadKeyValue(item, depth + 1, $"{memberPath}.values[{members.Count}]"));
+                        members.Add(ReadKeyValue(item, depth + 1, membersPath.Item(members.Count)));
                     }
 
-                    return JsonFields.ObjectOf(members, scope, memberPath);
+                    return JsonFields.ObjectOf(members, scope, memberPath.ToString());
                 case "stringValue" or "boolValue" or "bytesValue" or "arrayValue" or "kvlistValue":
-                    throw scope.Invalid(memberPath, "The value has the wrong JSON type for this AnyValue field.");
+                    throw scope.Invalid(memberPath.ToString(), "The value has the wrong JSON type for this AnyValue field.");
             }
         }
 
         return LogValue.Null;
     }
 
-    private LogValue ReadInteger(JsonElement value, string path)
+    private LogValue ReadInteger(JsonElement value, JsonPath path)
     {
         var text = value.ValueKind switch
         {
@@ -266,10 +268,10 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
         };
         return text is not null && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
             ? LogValue.Number(number.ToString(CultureInfo.InvariantCulture))
-            : throw scope.Invalid(path, "Expected a 64-bit integer or a string of one.");
+            : throw scope.Invalid(path.ToString(), "Expected a 64-bit integer or a string of one.");
     }
 
-    private LogValue ReadDouble(JsonElement value, string path)
+    private LogValue ReadDouble(JsonElement value, JsonPath path)
     {
         if (value.ValueKind == JsonValueKind.Number)
         {
@@ -283,6 +285,6 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
             return LogValue.String(text);
         }
 
-        return text is not null && LogValue.TryNumber(text, out var number) ? number : throw scope.Invalid(path, "Expected a number.");
+        return text is not null && LogValue.TryNumber(text, out var number) ? number : throw scope.Invalid(path.ToString(), "Expected a number.");
     }
 }
