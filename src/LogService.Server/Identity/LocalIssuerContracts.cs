@@ -7,7 +7,7 @@ namespace LogService.Server.Identity;
 /// <param name="TokenType">Always <c>Bearer</c>.</param>
 /// <param name="ExpiresIn">Seconds until the token expires.</param>
 /// <param name="Scope">The granted scopes, space-separated.</param>
-public sealed record TokenResponse(
+internal sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
@@ -16,7 +16,7 @@ public sealed record TokenResponse(
 /// <summary>A token endpoint error (RFC 6749 §5.2).</summary>
 /// <param name="Error">The error code, e.g. <c>invalid_client</c>.</param>
 /// <param name="Description">A short human-readable reason.</param>
-public sealed record OAuthError(
+internal sealed record OAuthError(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description")] string Description);
 
@@ -28,7 +28,7 @@ public sealed record OAuthError(
 /// <param name="TokenEndpointAuthMethodsSupported">client_secret_basic and client_secret_post.</param>
 /// <param name="ScopesSupported">The scopes clients may hold.</param>
 /// <param name="SigningAlgorithmsSupported">Always ES256.</param>
-public sealed record IssuerMetadata(
+internal sealed record IssuerMetadata(
     [property: JsonPropertyName("issuer")] string Issuer,
     [property: JsonPropertyName("token_endpoint")] string TokenEndpoint,
     [property: JsonPropertyName("jwks_uri")] string JwksUri,
