@@ -108,7 +108,9 @@ public sealed class TenantTokenTests(TwoTenantClouds clouds) : IClassFixture<Two
     {
         var token = TokenForge.Unsigned(clouds.TenantA.Issuer, TestPolicy.Audience, "logs.read");
 
-        await ProblemAssert.RefusedAsync(Api, "/probe/read", token, HttpStatusCode.Unauthorized);
+        var reason = await ProblemAssert.RefusedAsync(Api, "/probe/read", token, HttpStatusCode.Unauthorized);
+
+        Assert.Contains("signature", reason, StringComparison.Ordinal);
     }
 
     [Fact]
