@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace LogService.Sealing.Crypto;
@@ -102,35 +104,51 @@ internal sealed class ShortSha256
 
     private void Compress(ReadOnlySpan<byte> block)
     {
-        var w = _schedule.AsSpan();
-        var k = RoundConstants.AsSpan();
+        // Element access through references skips the bounds checks the JIT cannot prove away here,
+        // and the rounds are unrolled by eight so the working variables rotate by name instead of by copying.
+        ref var w = ref MemoryMarshal.GetArrayDataReference(_schedule);
+        ref var k = ref MemoryMarshal.GetArrayDataReference(RoundConstants);
         for (var i = 0; i < 16; i++)
         {
-            w[i] = BinaryPrimitives.ReadUInt32BigEndian(block[(i * 4)..]);
+            Unsafe.Add(ref w, i) = BinaryPrimitives.ReadUInt32BigEndian(block[(i * 4)..]);
         }
 
         for (var i = 16; i < 64; i++)
         {
-            var s0 = BitOperations.RotateRight(w[i - 15], 7) ^ BitOperations.RotateRight(w[i - 15], 18) ^ (w[i - 15] >> 3);
-            var s1 = BitOperations.RotateRight(w[i - 2], 17) ^ BitOperations.RotateRight(w[i - 2], 19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+            var w15 = Unsafe.Add(ref w, i - 15);
+            var w2 = Unsafe.Add(ref w, i - 2);
+            var s0 = BitOperations.RotateRight(w15, 7) ^ BitOperations.RotateRight(w15, 18) ^ (w15 >> 3);
+            var s1 = BitOperations.RotateRight(w2, 17) ^ BitOperations.RotateRight(w2, 19) ^ (w2 >> 10);
+            Unsafe.Add(ref w, i) = Unsafe.Add(ref w, i - 16) + s0 + Unsafe.Add(ref w, i - 7) + s1;
         }
 
         uint a = _state[0], b = _state[1], c = _state[2], d = _state[3], e = _state[4], f = _state[5], g = _state[6], h = _state[7];
-        for (var i = 0; i < 64; i++)
+        for (var i = 0; i < 64; i += 8)
         {
-            var t1 = h + (BitOperations.RotateRight(e, 6) ^ BitOperations.RotateRight(e, 11) ^ BitOperations.RotateRight(e, 25))
-                + ((e & f) ^ (~e & g)) + k[i] + w[i];
-            var t2 = (BitOperations.RotateRight(a, 2) ^ BitOperations.RotateRight(a, 13) ^ BitOperations.RotateRight(a, 22))
-                + ((a & b) ^ (a & c) ^ (b & c));
-            h = g;
-            g = f;
-            f = e;
-            e = d + t1;
-            d = c;
-            c = b;
-            b = a;
-            a = t1 + t2;
+            h += Sigma1(e) + Choose(e, f, g) + Unsafe.Add(ref k, i) + Unsafe.Add(ref w, i);
+            d += h;
+            h += Sigma0(a) + Majority(a, b, c);
+            g += Sigma1(d) + Choose(d, e, f) + Unsafe.Add(ref k, i + 1) + Unsafe.Add(ref w, i + 1);
+            c += g;
+            g += Sigma0(h) + Majority(h, a, b);
+            f += Sigma1(c) + Choose(c, d, e) + Unsafe.Add(ref k, i + 2) + Unsafe.Add(ref w, i + 2);
+            b += f;
+            f += Sigma0(g) + Majority(g, h, a);
+            e += Sigma1(b) + Choose(b, c, d) + Unsafe.Add(ref k, i + 3) + Unsafe.Add(ref w, i + 3);
+            a += e;
+            e += Sigma0(f) + Majority(f, g, h);
+            d += Sigma1(a) + Choose(a, b, c) + Unsafe.Add(ref k, i + 4) + Unsafe.Add(ref w, i + 4);
+            h += d;
+            d += Sigma0(e) + Majority(e, f, g);
+            c += Sigma1(h) + Choose(h, a, b) + Unsafe.Add(ref k, i + 5) + Unsafe.Add(ref w, i + 5);
+            g += c;
+            c += Sigma0(d) + Majority(d, e, f);
+            b += Sigma1(g) + Choose(g, h, a) + Unsafe.Add(ref k, i + 6) + Unsafe.Add(ref w, i + 6);
+            f += b;
+            b += Sigma0(c) + Majority(c, d, e);
+            a += Sigma1(f) + Choose(f, g, h) + Unsafe.Add(ref k, i + 7) + Unsafe.Add(ref w, i + 7);
+            e += a;
+            a += Sigma0(b) + Majority(b, c, d);
         }
 
         _state[0] += a;
@@ -142,4 +160,16 @@ internal sealed class ShortSha256
         _state[6] += g;
         _state[7] += h;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Sigma0(uint x) => BitOperations.RotateRight(x, 2) ^ BitOperations.RotateRight(x, 13) ^ BitOperations.RotateRight(x, 22);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Sigma1(uint x) => BitOperations.RotateRight(x, 6) ^ BitOperations.RotateRight(x, 11) ^ BitOperations.RotateRight(x, 25);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Choose(uint x, uint y, uint z) => z ^ (x & (y ^ z));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Majority(uint x, uint y, uint z) => (x & y) | (z & (x | y));
 }
