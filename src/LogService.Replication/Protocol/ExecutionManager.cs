@@ -101,7 +101,9 @@ internal sealed class ExecutionManager(ReplicaCore core)
             return [];
         }
 
-        timestamp = decoded.Timestamp;
+        // A leader change may decide an earlier instance after a later one, with a later timestamp; clamping keeps
+        // the timestamps the state machine sees strictly increasing, identically on every replica.
+        timestamp = Math.Max(decoded.Timestamp, LastTimestamp + 1);
         nonce = decoded.Nonce;
         commands.Clear();
         batchSequences.Clear();

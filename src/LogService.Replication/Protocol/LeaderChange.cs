@@ -19,9 +19,12 @@ internal sealed class LeaderChange(ReplicaCore core)
     private readonly ArrayBufferWriter<byte> writer = new(1024);
     private Dictionary<long, byte[]> bound = [];
     private int stopSentFor;
+    private long syncDeadline = long.MaxValue;
     private long timeout = core.Config.LeaderChangeTimeoutMs;
 
-    public long Deadline { get; private set; } = long.MaxValue;
+    private long stopRetryAt = long.MaxValue;
+
+    public long Deadline => Math.Min(syncDeadline, stopSentFor > core.Regency ? stopRetryAt : long.MaxValue);
 
     /// <summary>The SYNC that installed the current regency, as logged.</summary>
     public byte[]? LastSyncRaw { get; private set; }
@@ -31,7 +34,8 @@ internal sealed class LeaderChange(ReplicaCore core)
 
     public void Suspect(string reason)
     {
-        var target = Math.Max(core.Regency, stopSentFor) + 1;
+        // One suspicion per regency; if that leader change stalls, its own timer moves on to the next regency.
+        var target = core.Regency + 1;
         if (target > stopSentFor)
         {
             core.Publish(ReplicationEventKind.Suspicion, detail: $"leader {core.Leader}: {reason}");
@@ -41,9 +45,16 @@ internal sealed class LeaderChange(ReplicaCore core)
 
     public void Tick()
     {
-        if (core.Now >= Deadline)
+        // STOPs may be lost: repeat ours until the regency we asked for is installed.
+        if (stopSentFor > core.Regency && core.Now >= stopRetryAt)
         {
-            Deadline = long.MaxValue;
+            stopRetryAt = core.Now + core.Config.RequestTimeoutMs;
+            core.Broadcast(new StopMessage(stopSentFor));
+        }
+
+        if (core.Now >= syncDeadline)
+        {
+            syncDeadline = long.MaxValue;
             core.Publish(ReplicationEventKind.Timeout, detail: $"leader change to regency {core.Regency} did not finish");
             timeout = Math.Min(timeout * 2, core.Config.LeaderChangeTimeoutMs * 64);
             SendStop(core.Regency + 1);
@@ -101,6 +112,11 @@ internal sealed class LeaderChange(ReplicaCore core)
             return;
         }
 
+        Synchronize(from, m);
+    }
+
+    private void Synchronize(int from, SyncMessage m)
+    {
         if (!Apply(m, out var outcome))
         {
             core.Misbehaviour(from, MisbehaviourKind.InvalidProposal, $"invalid SYNC for regency {m.Regency}");
@@ -111,7 +127,7 @@ internal sealed class LeaderChange(ReplicaCore core)
         MessageCodec.Encode(writer, m);
         LastSyncRaw = writer.WrittenSpan.ToArray();
         core.Log.Sync(LastSyncRaw);
-        Deadline = long.MaxValue;
+        syncDeadline = long.MaxValue;
         timeout = core.Config.LeaderChangeTimeoutMs;
         core.Clients.RestartAll(core.Now);
         core.Proposer.ResetTo(outcome.LastDecided + 1);
@@ -138,22 +154,33 @@ internal sealed class LeaderChange(ReplicaCore core)
         }
     }
 
-    /// <summary>Moves to a regency that f+1 replicas showed during state transfer, without its SYNC.</summary>
-    public void Adopt(int regency)
+    /// <summary>A replica restarted in the middle of a leader change gives it the usual time before moving on.</summary>
+    public void ResumeAfterRestart()
     {
-        if (regency <= core.Regency)
+        stopSentFor = core.Regency;
+        if (!core.Synced)
         {
-            return;
+            syncDeadline = core.Now + timeout;
         }
+    }
 
-        core.Regency = regency;
-        core.Synced = true;
-        bound = [];
-        LastSyncRaw = null;
-        Deadline = long.MaxValue;
-        core.Log.Regency(regency);
-        core.Clients.RestartAll(core.Now);
-        core.Publish(ReplicationEventKind.LeaderChanged, detail: $"regency {regency} adopted from state transfer, leader {core.Leader}");
+    /// <summary>
+    /// Applies a SYNC relayed by state transfer, for a replica that missed its regency's leader change. The SYNC proves
+    /// itself (n-f signed STOPDATAs), so it need not come from the leader.
+    /// </summary>
+    public void OnRelayedSync(int from, byte[] raw)
+    {
+        try
+        {
+            if (MessageCodec.Decode(raw) is SyncMessage m && (m.Regency > core.Regency || (m.Regency == core.Regency && !core.Synced)))
+            {
+                Synchronize(from, m);
+            }
+        }
+        catch (WireFormatException e)
+        {
+            core.Misbehaviour(from, MisbehaviourKind.MalformedMessage, $"relayed SYNC: {e.Message}");
+        }
     }
 
     private void SendStop(int regency)
@@ -161,6 +188,7 @@ internal sealed class LeaderChange(ReplicaCore core)
         if (regency > stopSentFor)
         {
             stopSentFor = regency;
+            stopRetryAt = core.Now + core.Config.RequestTimeoutMs;
             core.Broadcast(new StopMessage(regency));
         }
     }
@@ -177,7 +205,7 @@ internal sealed class LeaderChange(ReplicaCore core)
             stops.Remove(r);
         }
 
-        Deadline = core.Now + timeout;
+        syncDeadline = core.Now + timeout;
         core.Publish(ReplicationEventKind.LeaderChanged, detail: $"regency {regency} installed, leader {core.Leader}");
         var report = BuildStopData(regency);
         if (core.IsLeader)
@@ -226,7 +254,12 @@ internal sealed class LeaderChange(ReplicaCore core)
     {
         var acceptor = core.Acceptor;
         DecisionProof? proof = null;
-        foreach (var c in acceptor.Instances.Values.Where(c => c.Decided && c.DecisionAccepts.Length >= core.Config.Quorum).OrderByDescending(c => c.Instance))
+        // Only an executed instance may be reported as decided: the new leader resumes after it, so every instance
+        // before it must be decided too (with pipelining, a later instance can be decided before an earlier one).
+        var executed = core.Execution.LastExecuted;
+        foreach (var c in acceptor.Instances.Values
+            .Where(c => c.Instance <= executed && c.Decided && c.DecisionAccepts.Length >= core.Config.Quorum)
+            .OrderByDescending(c => c.Instance))
         {
             proof = new DecisionProof(c.Instance, c.DecidedRegency, c.DecidedDigest!, c.DecisionAccepts);
             break;

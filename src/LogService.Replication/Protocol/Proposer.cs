@@ -29,7 +29,7 @@ internal sealed class Proposer(ReplicaCore core)
 
     public void TryPropose()
     {
-        if (!core.IsLeader || !core.Synced || core.StateTransfer.InProgress)
+        if (!core.IsLeader || !core.Synced)
         {
             return;
         }

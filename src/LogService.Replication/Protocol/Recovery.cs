@@ -33,10 +33,13 @@ internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
         }
 
         core.Regency = regency;
+        core.Synced = regency == 0;
         if (sync is not null)
         {
             core.LeaderChange.Restore(sync);
         }
+
+        core.LeaderChange.ResumeAfterRestart();
 
         var execution = core.Execution;
         foreach (var (instance, d) in decided)
@@ -62,11 +65,18 @@ internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
         }
 
         execution.OnDecided();
-        core.Proposer.ResetTo(execution.LastExecuted + 1);
-        if (!consistent || execution.LastExecuted < stateMachineAt)
-        {
-            core.StateTransfer.Start($"local log ends at {execution.LastExecuted} but the state machine is at {stateMachineAt}");
-        }
+
+        // A leader restarting within its regency must not propose other values for instances it already proposed.
+        var proposed = core.Acceptor.Instances.Values
+            .Where(c => c.WriteSet.Any(w => w.Regency == core.Regency))
+            .Select(c => c.Instance)
+            .DefaultIfEmpty(0)
+            .Max();
+        core.Proposer.ResetTo(Math.Max(execution.LastExecuted, proposed) + 1);
+        // A (re)started replica always asks the others, so it rejoins without waiting to notice that it lags.
+        core.StateTransfer.Start(!consistent || execution.LastExecuted < stateMachineAt
+            ? $"local log ends at {execution.LastExecuted} but the state machine is at {stateMachineAt}"
+            : "started");
     }
 
     public void OnRegency(int r) => regency = Math.Max(regency, r);

@@ -68,9 +68,9 @@ internal sealed class StateTransfer(ReplicaCore core)
         {
             Start($"f+1 replicas are at instance {ahead}, this one at {lastExecuted}");
         }
-        else if (stalled && regency > core.Regency)
+        else if (stalled && (regency > core.Regency || (regency == core.Regency && !core.Synced)))
         {
-            Start($"f+1 replicas are in regency {regency}, this one in {core.Regency}");
+            Start($"f+1 replicas are in regency {regency}, this one in {core.Regency}{(core.Synced ? "" : " without its SYNC")}");
         }
     }
 
@@ -90,7 +90,8 @@ internal sealed class StateTransfer(ReplicaCore core)
         var after = sendCheckpoint ? checkpoints.Instance : m.LastExecuted;
         var decided = execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply)
             .Select(kv => new DecidedValue(kv.Key, kv.Value)).ToArray();
-        core.Send(from, new StateReplyMessage(core.Regency, checkpoints.Instance, sendCheckpoint ? checkpoints.Data : [], decided));
+        core.Send(from, new StateReplyMessage(
+            core.Regency, checkpoints.Instance, sendCheckpoint ? checkpoints.Data : [], decided, core.LeaderChange.LastSyncRaw ?? []));
     }
 
     public void OnReply(int from, StateReplyMessage m)
@@ -109,17 +110,16 @@ internal sealed class StateTransfer(ReplicaCore core)
 
         core.Execution.OnDecided();
 
-        var regency = WeakHighest(replies.Values.Select(r => (long)r.Regency));
-        if (regency > core.Regency)
+        if (m.Sync.Length > 0)
         {
-            core.LeaderChange.Adopt((int)regency);
+            core.LeaderChange.OnRelayedSync(from, m.Sync);
         }
 
-        if (progressed || replies.Count == core.Config.N - 1)
+        // Done once something was installed, or once every correct replica may have answered without anything to give.
+        if (progressed || replies.Count >= core.Config.N - core.Config.F - 1)
         {
             InProgress = false;
             retryAt = long.MaxValue;
-            core.Proposer.ResetTo(core.Execution.LastExecuted + 1);
             core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted, $"from {replies.Count} replies");
         }
     }

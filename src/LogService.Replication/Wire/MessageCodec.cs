@@ -80,6 +80,7 @@ internal static class MessageCodec
                     w.WriteSized(d.Value);
                 }
 
+                w.WriteSized(m.Sync);
                 break;
             default:
                 throw new ArgumentException($"cannot encode {message.GetType().Name}", nameof(message));
@@ -230,7 +231,7 @@ internal static class MessageCodec
             decided[i] = new DecidedValue(r.ReadInt64(1, long.MaxValue), r.ReadSizedArray(MaxBlob));
         }
 
-        return new StateReplyMessage(regency, checkpointInstance, checkpoint, decided);
+        return new StateReplyMessage(regency, checkpointInstance, checkpoint, decided, r.ReadSizedArray(MaxBlob));
     }
 }
 

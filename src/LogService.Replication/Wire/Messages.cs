@@ -103,7 +103,8 @@ internal sealed record StateRequestMessage(long LastExecuted) : Message
 /// <summary>A decided value carried by state transfer.</summary>
 internal readonly record struct DecidedValue(long Instance, byte[] Value);
 
-internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, byte[] Checkpoint, DecidedValue[] Decided) : Message
+/// <summary>State for a lagging replica; Sync relays the SYNC that installed the replier's regency (empty if none).</summary>
+internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, byte[] Checkpoint, DecidedValue[] Decided, byte[] Sync) : Message
 {
     public override MessageKind Kind => MessageKind.StateReply;
 
