@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace LogService.Server.Ingestion;
 
 /// <summary>Creates the ingestion formats and checks a request's content type against the one an endpoint serves.</summary>
@@ -31,6 +33,65 @@ public static class IngestFormats
         }
 
         return format.Parse(payload);
+    }
+
+    /// <summary>
+    /// Checks the content type, reads <paramref name="body"/> into a pooled buffer (at most
+    /// <see cref="IngestLimits.MaxRequestBytes"/>: a larger body is refused as soon as it is seen, without being
+    /// buffered whole) and parses it. The buffer is returned to the pool before this returns; drafts hold no
+    /// reference to it. <paramref name="limits"/> must be the limits the format was created with.
+    /// </summary>
+    public static async Task<IngestResult> ParseAsync(
+        IIngestFormat format, string? contentType, Stream body, IngestLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (!Accepts(format, contentType))
+        {
+            return Parse(format, contentType, ReadOnlyMemory<byte>.Empty);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limits.MaxRequestBytes)
+                    {
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limits.MaxRequestBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > limits.MaxRequestBytes)
+                {
+                    break;
+                }
+            }
+
+            return length > limits.MaxRequestBytes
+                ? IngestResult.Failure(new IngestError(IngestErrorKind.PayloadTooLarge, $"The body is larger than {limits.MaxRequestBytes} bytes."))
+                : format.Parse(buffer.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>True when the media type of <paramref name="contentType"/> is one the format accepts and any charset is UTF-8.</summary>
