@@ -11,6 +11,7 @@ internal sealed class PolicyDecisionPoint(IPolicySource source) : IPolicyDecisio
     private static readonly PolicyRuleSource NoRole = PolicyRuleSource.Engine("no-role");
     private static readonly PolicyRuleSource TenantIsolation = PolicyRuleSource.Engine("tenant-isolation");
     private static readonly PolicyRuleSource DefaultDeny = PolicyRuleSource.Engine("default-deny");
+    private static readonly IReadOnlySet<string> Empty = new HashSet<string>();
 
     public PolicyDecision Authorize(LogPrincipal principal, PolicyAction action, PolicyResource resource) =>
         Evaluate(source.Current, principal, action, resource).Decision;
@@ -124,6 +125,4 @@ internal sealed class PolicyDecisionPoint(IPolicySource source) : IPolicyDecisio
 
     private static string Describe(PolicyAction action, PolicyResource resource) =>
         $"{action.ToString().ToLowerInvariant()} on {resource.Tenant}/{resource.Stream}";
-
-    private static readonly IReadOnlySet<string> Empty = new HashSet<string>();
 }

@@ -29,6 +29,9 @@ internal sealed class PolicyDirectoryWatcher : IPolicySource
         watcher.Created += OnChange;
         watcher.Deleted += OnChange;
         watcher.Renamed += OnChange;
+
+        // A lost event (e.g. an overflowing buffer) may hide a change: reload to be sure.
+        watcher.Error += (_, _) => timer.Change(debounce, Timeout.InfiniteTimeSpan);
         watcher.EnableRaisingEvents = true;
     }
 

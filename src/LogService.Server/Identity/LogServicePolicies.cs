@@ -41,6 +41,7 @@ public static class LogServicePolicies
         // Registered through a factory so the container disposes the watcher with the host.
         services.AddSingleton(_ => source);
         services.AddSingleton(sp => PolicyEngine.DecisionPoint(sp.GetRequiredService<IPolicySource>()));
+        services.AddHostedService<PolicyReloadLog>();
         return source;
     }
 

@@ -10,7 +10,7 @@ internal sealed class UnknownIssuerHandler(IOptionsMonitor<AuthenticationSchemeO
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
         Task.FromResult(IssuerSchemeSelector.HasBearerToken(Request)
-            ? AuthenticateResult.Fail(new UnknownIssuerException("the token's issuer is not a registered tenant issuer"))
+            ? AuthenticateResult.Fail(new UnknownIssuerException("the token is unreadable or its issuer is not a registered tenant issuer"))
             : AuthenticateResult.NoResult());
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
