@@ -177,7 +177,7 @@ internal sealed class ChainVerification
             if (next < known.Count)
             {
                 return new VerificationFinding(count, next, VerificationFailure.Truncated,
-                    $"missing: the stream ends at entry {next - 1} but {known.Count} entries are known to exist");
+                    $"tail cut off: the stream ends here but {known.Count} entries are known to exist");
             }
 
             var position = known.Count - 1 - _anchor.Sequence;
@@ -188,7 +188,7 @@ internal sealed class ChainVerification
         }
 
         return _options.RequireClosed && !isClosed
-            ? new VerificationFinding(count, next, VerificationFailure.Truncated, "missing: the stream ends without its close entry")
+            ? new VerificationFinding(count, next, VerificationFailure.Truncated, "tail cut off: the stream ends without its close entry")
             : null;
     }
 
