@@ -36,7 +36,7 @@ internal sealed class ClefFormat(IngestLimits limits, TimeProvider clock) : Json
             var reader = new Utf8JsonReader(text, ReaderOptions);
             reader.Read();
             ClefEventReader.Read(ref reader, scope, builder);
-            ExpectEnd(ref reader, scope);
+            ExpectEnd(ref reader);
             entries.Add(builder.Build(scope, "@t", SourceHints.None));
         }
 

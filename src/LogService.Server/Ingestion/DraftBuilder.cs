@@ -11,7 +11,7 @@ internal sealed class DraftBuilder
 {
     public long? Timestamp { get; set; }
 
-    public EntryLevel Level { get; set; }
+    public EntryLevel Level { get; set; } = EntryLevel.Information;
 
     public string? MessageTemplate { get; set; }
 

@@ -59,12 +59,7 @@ internal abstract class JsonIngestFormat(IngestLimits limits, TimeProvider clock
     /// <summary>Reads every event; throws <see cref="IngestFailure"/> or <see cref="JsonException"/> at the first problem.</summary>
     protected abstract List<EntryDraft> ParseEntries(ReadOnlyMemory<byte> payload, IngestScope scope, out string? batchId);
 
-    /// <summary>Moves past the payload's single top-level value and fails if anything but whitespace follows.</summary>
-    protected static void ExpectEnd(ref Utf8JsonReader reader, IngestScope scope)
-    {
-        if (reader.Read())
-        {
-            throw scope.Malformed(null, "Unexpected data after the end of the JSON document.");
-        }
-    }
+    /// <summary>Confirms nothing but whitespace follows the payload's top-level value.</summary>
+    /// <remarks>Utf8JsonReader throws a <see cref="JsonException"/> for any other trailing data once asked to read on.</remarks>
+    protected static void ExpectEnd(ref Utf8JsonReader reader) => _ = reader.Read();
 }

@@ -61,7 +61,7 @@ internal sealed class NativeBatchFormat(IngestLimits limits, TimeProvider clock)
             }
         }
 
-        ExpectEnd(ref reader, scope);
+        ExpectEnd(ref reader);
         if (entries is null)
         {
             throw scope.Malformed("entries", "The batch has no \"entries\" array.");

@@ -72,7 +72,7 @@ internal sealed class SerilogHttpFormat(IngestLimits limits, TimeProvider clock)
             throw scope.Malformed(null, "The batch object may hold only \"events\".");
         }
 
-        ExpectEnd(ref reader, scope);
+        ExpectEnd(ref reader);
         return entries;
     }
 
