@@ -16,6 +16,20 @@ public sealed class PolicySetTests
     }
 
     [Fact]
+    public void ThePublishedPoliciesDecideAsTheirReadmeSays()
+    {
+        var pdp = PolicyEngine.DecisionPoint(PolicyEngine.Fixed(PolicySet.Load(Path.Combine(RepositoryRoot(), "policies"))));
+
+        var write = pdp.Authorize(Principals.Of("local", "eu", "logs.write"), PolicyAction.Write, new("local", "app/orders"));
+        var readAbroad = pdp.Authorize(Principals.Of("local", "us", "logs.read"), PolicyAction.Read, new("local", "app/orders"));
+        var writeSystem = pdp.Authorize(Principals.Of("local", "eu", "logs.write"), PolicyAction.Write, new("local", "_system/bft"));
+
+        Assert.StartsWith("allowed by rule writers-write-own-streams in file access.policy.yaml:44", write.ToString());
+        Assert.Equal(("entries-are-read-in-their-region", false), (readAbroad.DecidedBy.Rule, readAbroad.Allowed));
+        Assert.Equal(("system-streams-are-written-by-the-service-only", false), (writeSystem.DecidedBy.Rule, writeSystem.Allowed));
+    }
+
+    [Fact]
     public void TheTenantIsFoundByItsExactIssuer()
     {
         using var directory = new TemporaryPolicyDirectory();
