@@ -12,8 +12,9 @@ public static class StreamGenesis
     public const int SecretSize = EntryFormat.KeySize;
 
     /// <summary>
-    /// Y_0 = H("genesis" ‖ stream id ‖ parameters), where the stream id is length-prefixed UTF-8 and the
-    /// parameters are the format version and suite byte, so a stream can never be replayed under another name or suite.
+    /// The genesis link G = H("genesis" ‖ stream id ‖ parameters) (DESIGN §6's Y_0), which precedes entry 0.
+    /// The stream id is length-prefixed UTF-8 and the parameters are the format version and suite byte, so
+    /// entries can never be replayed under another stream name or suite.
     /// </summary>
     public static byte[] ComputeGenesisLink(string streamId)
     {

@@ -41,13 +41,13 @@ public sealed partial class StreamSealer : IDisposable
     /// <summary>The sequence j the next entry will get.</summary>
     public long NextSequence { get; private set; }
 
-    /// <summary>The head: Y of the last sealed entry, or Y_0 before the first.</summary>
+    /// <summary>The head: Y of the last sealed entry, or the genesis link before the first.</summary>
     public ReadOnlySpan<byte> Head => _head;
 
     /// <summary>True once the close entry is sealed; nothing more can be sealed.</summary>
     public bool IsClosed { get; private set; }
 
-    /// <summary>Starts a new stream at j = 0 with head Y_0 and secret A_0 (copied; the caller should erase its copy).</summary>
+    /// <summary>Starts a new stream at j = 0 with the genesis link as head and secret A_0 (copied; the caller should erase its copy).</summary>
     public static StreamSealer Create(string streamId, ReadOnlySpan<byte> initialSecret)
     {
         ArgumentNullException.ThrowIfNull(streamId);
