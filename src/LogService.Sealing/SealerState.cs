@@ -42,7 +42,7 @@ public sealed class SealerState : IDisposable
     /// <summary>The current secret A_j.</summary>
     public ReadOnlySpan<byte> CurrentSecret => _secret;
 
-    /// <summary>The head Y_{j-1}: the link of the last sealed entry (Y_0 before the first).</summary>
+    /// <summary>The head Y_{j-1}: the link of the last sealed entry (the genesis link before the first).</summary>
     public ReadOnlySpan<byte> Head => _head;
 
     /// <summary>True once the close entry is sealed.</summary>

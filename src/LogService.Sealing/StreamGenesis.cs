@@ -5,7 +5,7 @@ using LogService.Sealing.Format;
 
 namespace LogService.Sealing;
 
-/// <summary>Stream creation: the genesis link Y_0 and a fresh initial secret A_0.</summary>
+/// <summary>Stream creation: the genesis link G and a fresh initial secret A_0.</summary>
 public static class StreamGenesis
 {
     /// <summary>Length in bytes of A_0, every A_j, K_j, Y_j and Z_j.</summary>

@@ -28,7 +28,7 @@ public static class StreamVerifier
 
     /// <summary>
     /// Partial verification without secrets: sequence, stream, lifecycle and every hash link from the anchor
-    /// (Y_0 by default), plus the known head when given. Anyone can run it; it cannot tell a chain rebuilt by
+    /// (the genesis link by default), plus the known head when given. Anyone can run it; it cannot tell a chain rebuilt by
     /// someone who rewrote every later link, which is what MACs and certified heads are for.
     /// </summary>
     public static VerificationReport VerifyLinks(string streamId, IReadOnlyList<ReadOnlyMemory<byte>> entries, VerificationOptions? options = null) =>

@@ -17,7 +17,7 @@ public sealed class VerificationOptions
 
     /// <summary>
     /// Where a partial verification starts: the first entry's sequence and the link before it. Default: the
-    /// stream's start (sequence 0, link Y_0). Full verification always starts at the stream's start.
+    /// stream's start (sequence 0, the genesis link). Full verification always starts at the stream's start.
     /// </summary>
     public ChainAnchor? Anchor { get; init; }
 
@@ -32,5 +32,5 @@ public sealed record KnownHead(long Count, ReadOnlyMemory<byte> Head);
 
 /// <summary>A trusted starting point inside a stream.</summary>
 /// <param name="Sequence">The sequence of the first entry to verify.</param>
-/// <param name="PreviousLink">Y_{Sequence-1} (Y_0 when Sequence is 0).</param>
+/// <param name="PreviousLink">Y_{Sequence-1} (the genesis link when Sequence is 0).</param>
 public sealed record ChainAnchor(long Sequence, ReadOnlyMemory<byte> PreviousLink);
