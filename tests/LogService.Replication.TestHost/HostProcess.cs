@@ -6,20 +6,18 @@ namespace LogService.Replication.TestHost;
 internal sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly List<string> _output = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<string> _stats = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HostProcess(Process process) => _process = process;
 
-    /// <summary>The host's standard output lines so far (e.g. its closing statistics).</summary>
-    public IReadOnlyList<string> Output
+    /// <summary>CPU time the host has used so far.</summary>
+    public TimeSpan CpuTime
     {
         get
         {
-            lock (_output)
-            {
-                return [.. _output];
-            }
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
     }
 
@@ -60,6 +58,16 @@ internal sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Asks a replica host for its statistics line (see <c>ReplicaHost</c>).</summary>
+    public async Task<string> StatsAsync()
+    {
+        var next = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _stats, next);
+        await _process.StandardInput.WriteLineAsync("stats");
+        await _process.StandardInput.FlushAsync();
+        return await next.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Asks the host to stop (closes its standard input) and waits for it; kills it if it does not stop.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -85,14 +93,13 @@ internal sealed class HostProcess : IAsyncDisposable
             return;
         }
 
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-
         if (line == "ready")
         {
             _ready.TrySetResult();
+        }
+        else if (line.StartsWith("stats ", StringComparison.Ordinal))
+        {
+            Volatile.Read(ref _stats).TrySetResult(line);
         }
     }
 }

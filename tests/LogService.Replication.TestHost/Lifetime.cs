@@ -2,11 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace LogService.Replication.TestHost;
 
-/// <summary>How a host process ends: its standard input closes (the parent exited or let go) or it gets SIGTERM/SIGINT.</summary>
+/// <summary>
+/// How a host process ends: its standard input closes (the parent exited or let go) or it gets SIGTERM/SIGINT.
+/// A <c>stats</c> line on standard input asks for a statistics line on standard output.
+/// </summary>
 internal static class Lifetime
 {
     /// <summary>Prints <c>ready</c> for the parent, then waits for the end.</summary>
-    public static async Task RunUntilParentExitsAsync()
+    /// <param name="stats">Writes the statistics line when the parent asks for it.</param>
+    public static async Task RunUntilParentExitsAsync(Action? stats = null)
     {
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -21,10 +25,12 @@ internal static class Lifetime
         });
         var stdin = Task.Run(async () =>
         {
-            using var input = Console.OpenStandardInput();
-            var buffer = new byte[256];
-            while (await input.ReadAsync(buffer) > 0)
+            while (await Console.In.ReadLineAsync() is { } line)
             {
+                if (line == "stats")
+                {
+                    stats?.Invoke();
+                }
             }
 
             ended.TrySetResult();

@@ -2,7 +2,8 @@ using System.Globalization;
 using LogService.Replication.TestHost;
 
 // Test-only replica host. Commands:
-//   init    --out FILE --replicas N [--batch N] [--pipeline N] [--checkpoint N] [--request-timeout-ms N] [--sync]
+//   init    --out FILE --replicas N [--batch N] [--pipeline N] [--batch-delay-ms N] [--checkpoint N]
+//           [--request-timeout-ms N] [--leader-change-timeout-ms N] [--sync]
 //   echo    --cluster FILE --id I                   transport-only echo server (benchmark baseline)
 //   replica --cluster FILE --id I --state null|chain [--data DIR] [--events]
 //   load    --cluster FILE --clients N --size B --seconds S [--echo]
@@ -15,6 +16,7 @@ switch (args.FirstOrDefault())
         var cluster = ClusterConfig.Create(options.Int("replicas", 4));
         cluster.MaxBatchCount = options.Int("batch", cluster.MaxBatchCount);
         cluster.PipelineDepth = options.Int("pipeline", cluster.PipelineDepth);
+        cluster.BatchDelayMs = options.Int("batch-delay-ms", cluster.BatchDelayMs);
         cluster.CheckpointPeriod = options.Int("checkpoint", cluster.CheckpointPeriod);
         cluster.RequestTimeoutMs = options.Int("request-timeout-ms", cluster.RequestTimeoutMs);
         cluster.LeaderChangeTimeoutMs = options.Int("leader-change-timeout-ms", cluster.LeaderChangeTimeoutMs);
@@ -31,9 +33,17 @@ switch (args.FirstOrDefault())
     case "load":
         var load = ClusterConfig.Load(options.Text("cluster"));
         var (clients, size, seconds) = (options.Int("clients", 1), options.Int("size", 0), options.Int("seconds", 10));
-        var (ops, latencies) = options.Flag("echo")
-            ? await EchoLoad.RunAsync(load, 0, clients, size, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(seconds))
-            : await ProxyLoad.RunAsync(load, clients, size, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(seconds));
+        double ops;
+        LatencyRecorder latencies;
+        if (options.Flag("echo"))
+        {
+            (ops, latencies) = await EchoLoad.RunAsync(load, 0, clients, size, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(seconds));
+        }
+        else
+        {
+            (ops, latencies, _) = await ProxyLoad.RunAsync(load, clients, size, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(seconds));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"ops_per_s\":{ops:F0},\"p50_ms\":{latencies.Percentile(0.5):F3},\"p99_ms\":{latencies.Percentile(0.99):F3}}}"));
         return 0;

@@ -12,8 +12,10 @@ internal static class ProxyLoad
 {
     private static int s_nextClientId = NodeIds.FirstClientId;
 
-    public static async Task<(double OpsPerSecond, LatencyRecorder Latencies)> RunAsync(
-        ClusterConfig cluster, int clients, int size, TimeSpan warmUp, TimeSpan duration)
+    /// <summary>Runs the load; <paramref name="cpuClocks"/> are read when measuring starts and ends.</summary>
+    /// <returns>Throughput, latencies, and how much each CPU clock advanced while measuring.</returns>
+    public static async Task<(double OpsPerSecond, LatencyRecorder Latencies, TimeSpan[] CpuUsed)> RunAsync(
+        ClusterConfig cluster, int clients, int size, TimeSpan warmUp, TimeSpan duration, params Func<TimeSpan>[] cpuClocks)
     {
         var recorder = new LatencyRecorder();
         var proxies = CreateProxies(cluster, clients);
@@ -38,10 +40,12 @@ internal static class ProxyLoad
         })).ToArray();
 
         await Task.Delay(warmUp);
+        var cpuAtStart = cpuClocks.Select(c => c()).ToArray();
         recorder.Start();
         var clock = Stopwatch.StartNew();
         await Task.Delay(duration);
         recorder.Stop();
+        var cpuUsed = cpuClocks.Select((c, i) => c() - cpuAtStart[i]).ToArray();
         var ops = recorder.Count / clock.Elapsed.TotalSeconds;
         stop.Cancel();
         await Task.WhenAll(loops);
@@ -50,7 +54,7 @@ internal static class ProxyLoad
             await proxy.DisposeAsync();
         }
 
-        return (ops, recorder);
+        return (ops, recorder, cpuUsed);
     }
 
     /// <summary>

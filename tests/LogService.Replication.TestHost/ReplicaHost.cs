@@ -5,7 +5,10 @@ using LogService.Replication.Tcp;
 
 namespace LogService.Replication.TestHost;
 
-/// <summary>Runs one <see cref="ReplicaNode"/> over TCP until the parent goes away, then prints its statistics.</summary>
+/// <summary>
+/// Runs one <see cref="ReplicaNode"/> over TCP until the parent goes away. Its statistics line,
+/// <c>stats batches=B commands=C dropped=D</c>, is printed on request and at the end.
+/// </summary>
 internal static class ReplicaHost
 {
     /// <param name="cluster">The cluster.</param>
@@ -34,13 +37,15 @@ internal static class ReplicaHost
         await using (var node = new ReplicaNode(cluster.Replication(id, dataDirectory is null ? null : Path.Combine(dataDirectory, "wal")), transport, machine, events))
         {
             await node.StartAsync(CancellationToken.None);
-            await Task.WhenAny(Lifetime.RunUntilParentExitsAsync(), node.Completion);
+            void PrintStats() => Console.Out.WriteLine(
+                $"stats batches={machine.Batches} commands={machine.Commands} dropped={transport.DroppedMessages}");
+            await Task.WhenAny(Lifetime.RunUntilParentExitsAsync(PrintStats), node.Completion);
             if (node.Completion.IsFaulted)
             {
                 Console.Error.WriteLine($"replica {id} failed: {node.Completion.Exception}");
             }
 
-            Console.Out.WriteLine($"stats batches={machine.Batches} commands={machine.Commands} dropped={transport.DroppedMessages}");
+            PrintStats();
         }
 
         subscription?.Dispose();
@@ -68,15 +73,19 @@ internal static class ReplicaHost
     /// <summary>Counts batches and commands for the closing statistics line (the benchmark's batch size).</summary>
     private sealed class CountingStateMachine(IStateMachine inner) : IStateMachine
     {
-        public long Batches;
-        public long Commands;
+        private long _batches;
+        private long _commands;
+
+        public long Batches => Interlocked.Read(ref _batches);
+
+        public long Commands => Interlocked.Read(ref _commands);
 
         public long LastExecutedInstance => inner.LastExecutedInstance;
 
         public IReadOnlyList<byte[]> Execute(OrderedBatch batch)
         {
-            Batches++;
-            Commands += batch.Commands.Count;
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _commands, batch.Commands.Count);
             return inner.Execute(batch);
         }
 
