@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using LogService.Sealing;
+using LogService.Storage;
+using LogService.Storage.Sqlite;
+using LogService.Storage.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace LogService.Bench;
+
+/// <summary>
+/// Storage (issue 3 §5): appends sealed entries with 256-byte bodies in decided batches of 1,000 to SQLite
+/// (sync=full) and PostgreSQL, times the console's filtered page (level ≥ Warning, one source node, a one-hour
+/// window, 100 rows, newest first) over the filled SQLite store, and measures the same rows going into an
+/// unindexed table as the baseline. Only the store calls are timed; sealing the rows is not.
+/// </summary>
+internal sealed class StorageScenario : IBenchScenario
+{
+    private const int BatchEntries = 1_000;
+    private const int BodyBytes = 256;
+    private const int Streams = 20;
+    private const int Nodes = 50;
+    private const long T0 = 1_700_000_000_000_000;
+    private const long Hour = 3_600_000_000;
+
+    // About 41,700 entries an hour, so the one-hour window holds what a busy deployment writes in an hour.
+    private const long MicrosPerEntry = 86_400;
+
+    public string Name => "storage";
+
+    public async Task<JsonObject> RunAsync(BenchContext context)
+    {
+        var stored = context.Quick ? 400_000 : 10_000_000;
+        var baselineEntries = context.Quick ? 100_000 : 1_000_000;
+        var postgresEntries = context.Quick ? 100_000 : 1_000_000;
+        var queries = context.Quick ? 200 : 1_000;
+        if (context.Quick)
+        {
+            context.Progress.Note($"quick run: {stored:N0} stored entries instead of 10,000,000; PostgreSQL and baseline on {postgresEntries:N0}");
+        }
+
+        var directory = Directory.CreateTempSubdirectory("logservice-bench-storage-").FullName;
+        try
+        {
+            var (sqliteRate, baselineRate) = AppendSqlite(context, directory, stored, baselineEntries);
+            var (p50, p99) = QueryPages(context, Path.Combine(directory, "store.db"), stored, queries);
+            var postgresRate = await Task.Run(() => AppendPostgres(context, postgresEntries));
+            return new JsonObject
+            {
+                ["sqlite_append_entries_per_s"] = Stats.Round(sqliteRate, 0),
+                ["pg_append_entries_per_s"] = Stats.Round(postgresRate, 0),
+                ["query_p50_ms"] = Stats.Round(p50, 2),
+                ["query_p99_ms"] = Stats.Round(p99, 2),
+                ["stored_entries"] = stored,
+                ["baseline_append_entries_per_s"] = Stats.Round(baselineRate, 0),
+                ["sqlite_vs_baseline"] = Stats.Round(sqliteRate / baselineRate, 2),
+                ["sqlite_vs_target"] = Stats.Round(sqliteRate / 150_000, 2),
+                ["pg_vs_target"] = Stats.Round(postgresRate / 50_000, 2),
+                ["query_p99_vs_target"] = Stats.Round(p99 / 20, 2),
+                ["batch_entries"] = BatchEntries,
+                ["body_bytes"] = BodyBytes,
+                ["sync"] = "full",
+            };
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static (double Store, double Baseline) AppendSqlite(BenchContext context, string directory, int total, int baselineTotal)
+    {
+        using var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(directory, "store.db"), Sync = SyncPolicy.Full });
+        using var baseline = new UnindexedTable(Path.Combine(directory, "baseline.db"));
+        using var workload = new Workload();
+        var storeTime = TimeSpan.Zero;
+        var baselineTime = TimeSpan.Zero;
+        for (var done = 0L; done < total; done += BatchEntries)
+        {
+            var batch = workload.NextBatch();
+            var clock = Stopwatch.StartNew();
+            store.AppendBatch(batch);
+            storeTime += clock.Elapsed;
+            if (done < baselineTotal)
+            {
+                clock.Restart();
+                baseline.Append(batch.Entries);
+                baselineTime += clock.Elapsed;
+            }
+
+            if ((done / BatchEntries) % 500 == 0)
+            {
+                context.Progress.Report("sqlite append", done, total);
+            }
+        }
+
+        return (total / storeTime.TotalSeconds, baselineTotal / baselineTime.TotalSeconds);
+    }
+
+    private static (double P50, double P99) QueryPages(BenchContext context, string path, int stored, int queries)
+    {
+        using var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = path, CheckIntegrityOnOpen = false });
+        var random = new Random(7);
+        var span = stored * MicrosPerEntry;
+        var samples = new List<double>(queries);
+        for (var i = -queries / 10; i < queries; i++)
+        {
+            var from = T0 + (long)(random.NextDouble() * Math.Max(1, span - Hour));
+            var query = new EntryQuery
+            {
+                Filter = new EntryFilter { MinLevel = 3, SourceNode = $"node-{random.Next(Nodes)}", FromMicros = from, ToMicros = from + Hour },
+                PageSize = 100,
+            };
+            var clock = Stopwatch.StartNew();
+            var page = store.Query(query);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            if (i >= 0)
+            {
+                // The first tenth warms the page cache and the JIT and is not counted.
+                samples.Add(elapsed);
+            }
+
+            if (page.Entries.Count == 0)
+            {
+                throw new InvalidOperationException("a filtered page came back empty; the workload does not match the query");
+            }
+        }
+
+        context.Progress.Note($"{queries} filtered pages queried");
+        return (Stats.Percentile(samples, 0.50), Stats.Percentile(samples, 0.99));
+    }
+
+    private static double AppendPostgres(BenchContext context, int total)
+    {
+        context.Progress.Note("starting a temporary PostgreSQL server");
+        using var server = TemporaryPostgresServer.Start();
+        var connectionString = server.CreateDatabase("bench");
+        using var store = LogStores.OpenPostgres(new PostgresStoreOptions { ConnectionString = connectionString, Sync = SyncPolicy.Full });
+        using var workload = new Workload();
+        var elapsed = TimeSpan.Zero;
+        for (var done = 0L; done < total; done += BatchEntries)
+        {
+            var batch = workload.NextBatch();
+            var clock = Stopwatch.StartNew();
+            store.AppendBatch(batch);
+            elapsed += clock.Elapsed;
+            if ((done / BatchEntries) % 100 == 0)
+            {
+                context.Progress.Report("postgres append", done, total);
+            }
+        }
+
+        return total / elapsed.TotalSeconds;
+    }
+
+    /// <summary>Decided batches of sealed entries: 20 streams, 50 source nodes, mostly Information.</summary>
+    private sealed class Workload : IDisposable
+    {
+        private static readonly byte[] LevelMix = [0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 4, 5];
+        private readonly StreamSealer[] _sealers = new StreamSealer[Streams];
+        private readonly Random _random = new(42);
+        private readonly byte[] _body = new byte[BodyBytes];
+        private long _instance;
+        private long _entryIndex;
+
+        public Workload()
+        {
+            for (var s = 0; s < Streams; s++)
+            {
+                _sealers[s] = StreamSealer.Create(StreamId(s), SHA256.HashData(Encoding.UTF8.GetBytes(StreamId(s))));
+            }
+        }
+
+        public DecidedBatchWrite NextBatch()
+        {
+            var entries = new List<EntryRecord>(BatchEntries);
+            var touched = new HashSet<int>();
+            for (var i = 0; i < BatchEntries; i++, _entryIndex++)
+            {
+                var s = _random.Next(Streams);
+                touched.Add(s);
+                var sealer = _sealers[s];
+                var metadata = new EntryMetadata(T0 + (_entryIndex * MicrosPerEntry), LevelMix[_random.Next(LevelMix.Length)], Tenant(s),
+                    $"cloud-{s % 3}", $"node-{_random.Next(Nodes)}", $"svc-{s}", $"event-{_random.Next(30)}", 1UL << _random.Next(4));
+                _random.NextBytes(_body);
+                var sealedEntry = sealer.NextSequence == 0 ? sealer.SealOpen(metadata) : sealer.SealData(metadata, _body);
+                var header = sealedEntry.Header;
+                entries.Add(new EntryRecord(header.Tenant, header.StreamId, header.Sequence, header.ConsensusTimestamp, header.Level,
+                    header.SourceCloud, header.SourceNode, header.SourceUser, header.EventType, header.PermissionMask, (byte)header.Kind,
+                    sealedEntry.Encoded.ToArray()));
+            }
+
+            var heads = touched.Select(s => new StreamHead(StreamId(s), Tenant(s), _sealers[s].NextSequence - 1, _sealers[s].Head.ToArray(),
+                BitConverter.GetBytes(_sealers[s].NextSequence), new byte[96], RetentionPolicy.KeepAll)).ToList();
+            return new DecidedBatchWrite(_instance++, entries, heads);
+        }
+
+        public void Dispose()
+        {
+            foreach (var sealer in _sealers)
+            {
+                sealer.Dispose();
+            }
+        }
+
+        private static string Tenant(int stream) => $"tenant-{stream % 4}";
+
+        private static string StreamId(int stream) => $"{Tenant(stream)}/stream-{stream}";
+    }
+
+    /// <summary>The baseline: the same columns in a table without any index, same insert path, sync policy and batching.</summary>
+    private sealed class UnindexedTable : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteEntryInsert _insert;
+
+        public UnindexedTable(string path)
+        {
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            _connection.Open();
+            Execute("PRAGMA journal_mode = WAL");
+            Execute("PRAGMA synchronous = FULL");
+            Execute("PRAGMA cache_size = -65536");
+            Execute("CREATE TABLE entries (stream TEXT, seq INTEGER, tenant TEXT, ts INTEGER, level INTEGER, source_cloud TEXT, " +
+                "source_node TEXT, source_user TEXT, event_type TEXT, w_mask INTEGER, kind INTEGER, sealed BLOB)");
+            _insert = new SqliteEntryInsert(_connection);
+        }
+
+        public void Append(IReadOnlyList<EntryRecord> entries)
+        {
+            using var transaction = _connection.BeginTransaction();
+            _insert.Insert(entries);
+            transaction.Commit();
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _connection.Dispose();
+        }
+
+        private void Execute(string sql)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+    }
+}
