@@ -58,6 +58,24 @@ internal sealed class TamperingProxy : IAsyncDisposable
         return [message];
     }
 
+    /// <summary>
+    /// Replaces the first data frame with seeded random bytes behind a length prefix that is either consistent with
+    /// them or out of any bound (a prefix that promised more bytes than ever come would only stall the link).
+    /// </summary>
+    public static Func<int, byte[], IEnumerable<byte[]>> GarbageInsteadOfFirstDataFrame(int seed) => (index, message) =>
+    {
+        if (index != 2)
+        {
+            return [message];
+        }
+
+        var random = new Random(seed);
+        var garbage = new byte[random.Next(8, 200)];
+        random.NextBytes(garbage);
+        BinaryPrimitives.WriteInt32LittleEndian(garbage, random.Next(2) == 0 ? garbage.Length - 4 : -random.Next(1, int.MaxValue));
+        return [garbage];
+    };
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();

@@ -199,6 +199,53 @@ public sealed class TcpTransportTests
         Assert.Equal(after, message);
     }
 
+    public static TheoryData<int> GarbageSeeds() => [.. Enumerable.Range(0, 16)];
+
+    [Theory]
+    [MemberData(nameof(GarbageSeeds))]
+    public async Task GarbageOnAnAuthenticatedLinkIsReportedAndNeverDelivered(int seed)
+    {
+        var net = new TcpTestNetwork(2);
+        var consumer1 = new RecordingConsumer();
+        await using var replica1 = TcpTransport.CreateReplica(net.ReplicaOptions(1));
+        await replica1.StartAsync(consumer1, CancellationToken.None);
+        await using var proxy = new TamperingProxy(net.EndPoints[1], TamperingProxy.GarbageInsteadOfFirstDataFrame(seed));
+        await using var replica0 = TcpTransport.CreateReplica(net.ReplicaOptions(0, peers => peers[1] = peers[1] with { EndPoint = proxy.EndPoint }));
+        await replica0.StartAsync(new RecordingConsumer(), CancellationToken.None);
+        replica0.TrySend(1, [1, 2, 3]);
+
+        var (from, fault, _) = await consumer1.NextFaultAsync();
+        Assert.Equal(0, from);
+        Assert.Contains(fault, new[] { PeerFault.BadMac, PeerFault.MalformedFrame });
+        Assert.False(consumer1.TryTakeMessage(out _), "the garbage replaced the only message sent");
+    }
+
+    [Fact]
+    public async Task GarbageInsteadOfAHandshakeIsReportedAndTheDialerRetries()
+    {
+        var net = new TcpTestNetwork(2);
+        var consumer1 = new RecordingConsumer();
+        await using var replica1 = TcpTransport.CreateReplica(net.ReplicaOptions(1));
+        await replica1.StartAsync(consumer1, CancellationToken.None);
+        await using var proxy = new TamperingProxy(net.EndPoints[1], (index, message) =>
+        {
+            if (index == 0)
+            {
+                message.AsSpan(4).Fill(0xA5);
+            }
+
+            return [message];
+        });
+        await using var replica0 = TcpTransport.CreateReplica(net.ReplicaOptions(0, peers => peers[1] = peers[1] with { EndPoint = proxy.EndPoint }));
+        await replica0.StartAsync(new RecordingConsumer(), CancellationToken.None);
+
+        var (_, fault, _) = await consumer1.NextFaultAsync();
+        Assert.Equal(PeerFault.HandshakeFailed, fault);
+        var (from, message) = await consumer1.SendUntilReceivedAsync(replica0, 1, [7]);
+        Assert.Equal(0, from);
+        Assert.Equal(new byte[] { 7 }, message);
+    }
+
     [Fact]
     public async Task LinkReconnectsAfterThePeerRestarts()
     {
