@@ -4,8 +4,10 @@ using LogService.Core.Entries;
 namespace LogService.Server.Ingestion;
 
 /// <summary>
-/// Newline-delimited CLEF as Seq's <c>/ingest/clef</c>: one JSON object per line, blank lines ignored,
-/// <c>\n</c> or <c>\r\n</c> endings. Errors carry the one-based line number as well as the event index.
+/// Newline-delimited CLEF as Seq's <c>/ingest/clef</c>: one JSON object per line, with <c>\n</c> or <c>\r\n</c>
+/// endings and blank lines ignored. The payload is read as a sequence of JSON values separated by whitespace,
+/// so a single pretty-printed event (Seq accepts one as <c>application/json</c>) parses too. Errors carry the
+/// one-based line where the event starts as well as the event index.
 /// </summary>
 internal sealed class ClefFormat(IngestLimits limits, TimeProvider clock) : JsonIngestFormat(limits, clock)
 {
@@ -16,27 +18,19 @@ internal sealed class ClefFormat(IngestLimits limits, TimeProvider clock) : Json
         batchId = null;
         var entries = new List<EntryDraft>();
         var builder = new DraftBuilder();
-        var line = 0;
-        var remaining = payload.Span;
-        while (!remaining.IsEmpty)
+        var text = payload.Span;
+        var reader = new Utf8JsonReader(text, ReaderOptions with { AllowMultipleValues = true });
+        var (line, counted) = (1, 0);
+        while (reader.Read())
         {
-            line++;
-            var end = remaining.IndexOf((byte)'\n');
-            var text = end < 0 ? remaining : remaining[..end];
-            remaining = end < 0 ? default : remaining[(end + 1)..];
-            if (text.IsEmpty || text.IndexOfAnyExcept(" \t\r"u8) < 0)
-            {
-                continue;
-            }
-
+            var start = (int)reader.TokenStartIndex;
+            line += text[counted..start].Count((byte)'\n');
+            counted = start;
             scope.LineNumber = line;
             scope.BeginEntry();
-            scope.CheckEntrySize(text.Length);
             builder.Reset();
-            var reader = new Utf8JsonReader(text, ReaderOptions);
-            reader.Read();
             ClefEventReader.Read(ref reader, scope, builder);
-            ExpectEnd(ref reader);
+            scope.CheckEntrySize(reader.BytesConsumed - start);
             entries.Add(builder.Build(scope, "@t", SourceHints.None));
         }
 

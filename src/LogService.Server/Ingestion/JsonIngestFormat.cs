@@ -42,7 +42,7 @@ internal abstract class JsonIngestFormat(IngestLimits limits, TimeProvider clock
             return IngestResult.Failure(new IngestError(IngestErrorKind.MalformedPayload, $"Invalid JSON: {ex.Message}")
             {
                 EventIndex = scope.EventIndex >= 0 ? scope.EventIndex : null,
-                LineNumber = scope.LineNumber ?? (int?)(ex.LineNumber + 1),
+                LineNumber = (int?)(ex.LineNumber + 1),
             });
         }
         catch (InvalidOperationException ex)

@@ -111,6 +111,19 @@ public class ClefFormatTests
     }
 
     [Fact]
+    public void APrettyPrintedEventIsAcceptedAndErrorsNameTheLineItStartsOn()
+    {
+        var format = IngestFormats.Clef(new IngestLimits(), FixedClock.SampleDay);
+        const string Pretty = "{\n  \"@t\": \"2026-11-21T14:00:00Z\",\n  \"@mt\": \"Hi {Name}\",\n  \"Name\": \"Bo\"\n}\n";
+
+        var entry = Samples.ParseOk(format, Samples.Utf8(Pretty)).Entries.Single();
+        var error = Samples.ParseError(format, Pretty + Pretty.Replace("\"Bo\"", "\"Bo\",\n  \"@l\": 3", StringComparison.Ordinal));
+
+        Assert.Equal("Bo", entry.Body.Properties.Single().Value.Text);
+        Assert.Equal((1, 6, "@l"), (error.EventIndex!.Value, error.LineNumber!.Value, error.Field));
+    }
+
+    [Fact]
     public void OnlyBlankLinesIsAnEmptyPayload()
     {
         Assert.Equal(IngestErrorKind.EmptyPayload, Samples.ParseError(_format, "\n  \r\n").Kind);
