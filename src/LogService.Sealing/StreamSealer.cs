@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using LogService.Sealing.Crypto;
@@ -172,19 +173,17 @@ public sealed partial class StreamSealer : IDisposable
         var mac = destination.Slice(bodyOffset + sealedBody.Length + EntryFormat.HashSize, EntryFormat.HashSize);
 
         Span<byte> key = stackalloc byte[EntryFormat.KeySize];
-        _hasher.DeriveEncryptionKey(mask, _secret, key);
+        Span<uint> macPads = stackalloc uint[16];
+
+        // From here on _secret holds A_{j+1}: A_j survives only inside the MAC's key states, zeroed below.
+        // A rotation entry then has its successor secret installed over it by SealRotation.
+        _hasher.PrepareEntry(mask, _secret, key, macPads);
         EntryCipher.Encrypt(key, NextSequence, body, header, sealedBody[..body.Length], sealedBody[body.Length..]);
-        CryptographicOperations.ZeroMemory(key);
-
         _hasher.ComputeLink(_head, header, sealedBody, mask, link);
-        _hasher.ComputeMac(_secret, link, mac);
+        _hasher.ComputeMacFromPads(macPads, link, mac);
         link.CopyTo(_head);
-        if (kind != EntryKind.Rotation)
-        {
-            // A rotation's successor secret is installed by SealRotation; every other entry evolves the chain.
-            _hasher.Evolve(_secret);
-        }
-
+        CryptographicOperations.ZeroMemory(key);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
         NextSequence++;
         return bodyOffset + sealedBody.Length + (2 * EntryFormat.HashSize);
     }

@@ -36,6 +36,51 @@ internal sealed class ChainHasher
         _short.Finish(secret);
     }
 
+    /// <summary>
+    /// Everything entry j needs from A_j alone, in one four-lane compression: K_j, A_{j+1} (written over
+    /// <paramref name="secret"/>, erasing A_j) and the HMAC's inner and outer key states for <see cref="ComputeMacFromPads"/>.
+    /// </summary>
+    public void PrepareEntry(ulong mask, Span<byte> secret, Span<byte> key, Span<uint> macPads)
+    {
+        Span<byte> blocks = stackalloc byte[FourLaneSha256.Lanes * FourLaneSha256.BlockSize];
+        blocks.Clear();
+        var encrypt = blocks[..64];
+        EncryptLabel.CopyTo(encrypt);
+        BinaryPrimitives.WriteUInt64BigEndian(encrypt[7..], mask);
+        secret.CopyTo(encrypt[15..]);
+        PadSingleBlock(encrypt, 7 + 8 + EntryFormat.KeySize);
+        var evolve = blocks.Slice(64, 64);
+        EvolveLabel.CopyTo(evolve);
+        secret.CopyTo(evolve[6..]);
+        PadSingleBlock(evolve, 6 + EntryFormat.KeySize);
+        PadKey(secret, blocks.Slice(128, 64), 0x36);
+        PadKey(secret, blocks.Slice(192, 64), 0x5c);
+
+        Span<uint> states = stackalloc uint[FourLaneSha256.Lanes * 8];
+        FourLaneSha256.CompressFromInitialState(blocks, states);
+        for (var word = 0; word < 8; word++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(key[(word * 4)..], states[word]);
+            BinaryPrimitives.WriteUInt32BigEndian(secret[(word * 4)..], states[8 + word]);
+        }
+
+        states[16..].CopyTo(macPads);
+        CryptographicOperations.ZeroMemory(blocks);
+        CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(states));
+    }
+
+    /// <summary>Z_j = HMAC-SHA256 over Y_j, continuing from the key states <see cref="PrepareEntry"/> computed.</summary>
+    public void ComputeMacFromPads(ReadOnlySpan<uint> macPads, ReadOnlySpan<byte> link, Span<byte> mac)
+    {
+        Span<byte> inner = stackalloc byte[EntryFormat.HashSize];
+        _short.Resume(macPads[..8], HmacBlockSize);
+        _short.Append(link);
+        _short.Finish(inner);
+        _short.Resume(macPads[8..], HmacBlockSize);
+        _short.Append(inner);
+        _short.Finish(mac);
+    }
+
     /// <summary>Y_j = H(Y_{j-1} ‖ header_j ‖ C_j ‖ W_j), where C_j is the ciphertext followed by its tag.</summary>
     public void ComputeLink(ReadOnlySpan<byte> previousLink, ReadOnlySpan<byte> header, ReadOnlySpan<byte> sealedBody, ulong mask, Span<byte> link)
     {
@@ -68,6 +113,13 @@ internal sealed class ChainHasher
         _short.Append(inner);
         _short.Finish(mac);
         CryptographicOperations.ZeroMemory(pad);
+    }
+
+    /// <summary>SHA-256 padding for a message of <paramref name="length"/> bytes that fits one block already zeroed.</summary>
+    private static void PadSingleBlock(Span<byte> block, int length)
+    {
+        block[length] = 0x80;
+        BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)length * 8);
     }
 
     private static void PadKey(ReadOnlySpan<byte> key, Span<byte> pad, byte fill)

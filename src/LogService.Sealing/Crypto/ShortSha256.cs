@@ -27,6 +27,9 @@ internal sealed class ShortSha256
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
 
+    /// <summary>The 64 round constants, shared with <see cref="FourLaneSha256"/>.</summary>
+    internal static ReadOnlySpan<uint> RoundConstantsSpan => RoundConstants;
+
     private readonly uint[] _state = new uint[8];
     private readonly uint[] _schedule = new uint[64];
     private readonly byte[] _buffer = new byte[64];
@@ -61,6 +64,14 @@ internal sealed class ShortSha256
 
         data.CopyTo(_buffer);
         _buffered = data.Length;
+    }
+
+    /// <summary>Continues a message whose first <paramref name="processedBytes"/> (whole blocks) left <paramref name="state"/>.</summary>
+    public void Resume(ReadOnlySpan<uint> state, int processedBytes)
+    {
+        state[..8].CopyTo(_state);
+        _buffered = 0;
+        _length = processedBytes;
     }
 
     /// <summary>Writes the digest and resets for the next message.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using LogService.Sealing.Crypto;
@@ -212,23 +213,45 @@ internal sealed class ChainVerification
             var entry = run._entries[position].Span;
             var sequence = layout.Sequence;
             Span<byte> computed = stackalloc byte[EntryFormat.HashSize];
-            if (run.HasSecret)
+            Span<byte> key = stackalloc byte[EntryFormat.KeySize];
+            try
             {
-                _hasher.ComputeMac(secret, layout.Link(entry), computed);
-                if (!CryptographicOperations.FixedTimeEquals(computed, layout.Mac(entry)))
+                if (run.HasSecret)
                 {
-                    return new VerificationFinding(position, sequence, VerificationFailure.MacMismatch, "MAC mismatch");
+                    Span<byte> nextSecret = stackalloc byte[EntryFormat.KeySize];
+                    Span<uint> macPads = stackalloc uint[16];
+                    secret.CopyTo(nextSecret);
+                    _hasher.PrepareEntry(layout.PermissionMask, nextSecret, key, macPads);
+                    _hasher.ComputeMacFromPads(macPads, layout.Link(entry), computed);
+                    CryptographicOperations.ZeroMemory(nextSecret);
+                    CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
+                    if (!CryptographicOperations.FixedTimeEquals(computed, layout.Mac(entry)))
+                    {
+                        return new VerificationFinding(position, sequence, VerificationFailure.MacMismatch, "MAC mismatch");
+                    }
                 }
-            }
+                else if (run._releasedKeys is null || !run._releasedKeys.TryGetKey(sequence, out var released))
+                {
+                    key = default;
+                }
+                else
+                {
+                    released.CopyTo(key);
+                }
 
-            var previous = position == 0 ? run._anchor.PreviousLink.Span : run.StoredLink(position - 1);
-            _hasher.ComputeLink(previous, layout.Header(entry), layout.SealedBody(entry), layout.PermissionMask, computed);
-            if (!computed.SequenceEqual(layout.Link(entry)))
+                var previous = position == 0 ? run._anchor.PreviousLink.Span : run.StoredLink(position - 1);
+                _hasher.ComputeLink(previous, layout.Header(entry), layout.SealedBody(entry), layout.PermissionMask, computed);
+                if (!computed.SequenceEqual(layout.Link(entry)))
+                {
+                    return new VerificationFinding(position, sequence, VerificationFailure.BrokenLink, "hash link broken (header, body or previous link altered)");
+                }
+
+                return key.IsEmpty ? null : CheckBody(position, layout, entry, key, previous);
+            }
+            finally
             {
-                return new VerificationFinding(position, sequence, VerificationFailure.BrokenLink, "hash link broken (header, body or previous link altered)");
+                CryptographicOperations.ZeroMemory(key);
             }
-
-            return CheckBody(position, layout, entry, secret, previous);
         }
 
         public void Dispose()
@@ -236,22 +259,8 @@ internal sealed class ChainVerification
             CryptographicOperations.ZeroMemory(_plaintext);
             }
 
-        private VerificationFinding? CheckBody(int position, in EntryLayout layout, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> previous)
+        private VerificationFinding? CheckBody(int position, in EntryLayout layout, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> key, ReadOnlySpan<byte> previous)
         {
-            Span<byte> key = stackalloc byte[EntryFormat.KeySize];
-            if (run.HasSecret)
-            {
-                _hasher.DeriveEncryptionKey(layout.PermissionMask, secret, key);
-            }
-            else if (run._releasedKeys is not null && run._releasedKeys.TryGetKey(layout.Sequence, out var released))
-            {
-                released.CopyTo(key);
-            }
-            else
-            {
-                return null;
-            }
-
             if (_plaintext.Length < layout.CiphertextLength)
             {
                 _plaintext = new byte[layout.CiphertextLength];
@@ -259,7 +268,6 @@ internal sealed class ChainVerification
 
             var plaintext = _plaintext.AsSpan(0, layout.CiphertextLength);
             var opened = EntryCipher.TryDecrypt(key, layout.Sequence, layout.Ciphertext(entry), layout.Tag(entry), layout.Header(entry), plaintext);
-            CryptographicOperations.ZeroMemory(key);
             if (!opened)
             {
                 return new VerificationFinding(position, layout.Sequence, VerificationFailure.DecryptionFailed, "body does not decrypt under its key");
