@@ -4,7 +4,9 @@ namespace LogService.Server.Ingestion;
 
 /// <summary>
 /// Limits every ingestion request is checked against before anything is submitted for ordering.
-/// Bound from the <see cref="SectionName"/> configuration section; each default is stated below.
+/// Bound from the <see cref="SectionName"/> configuration section; each default is stated below. The ranges are
+/// data annotations, so a host binding these options with <c>ValidateDataAnnotations().ValidateOnStart()</c>
+/// refuses a bad setting at start.
 /// </summary>
 public sealed class IngestLimits
 {
@@ -42,11 +44,13 @@ public sealed class IngestLimits
     /// How far an event's timestamp may lie ahead of the receiving replica's clock. Default 5 minutes, which
     /// covers ordinary clock drift; later timestamps are rejected as a writer error.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How far an event's timestamp may lie behind the receiving replica's clock. Default 30 days, long enough for
     /// a durable sink to drain its buffer after an outage; older timestamps are rejected.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
 }

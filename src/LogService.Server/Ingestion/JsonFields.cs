@@ -27,19 +27,23 @@ internal static class JsonFields
             throw WrongType(reader, scope, field, "an ISO 8601 timestamp string");
         }
 
-        if (!reader.TryGetDateTimeOffset(out var time))
+        // Text without an offset is UTC here. Parsing it as a DateTimeOffset would apply the machine's local offset,
+        // and replicas must not depend on their time zone.
+        var hasOffset = reader.ValueIsEscaped ? HasOffset(Encoding.UTF8.GetBytes(reader.GetString()!)) : HasOffset(reader.ValueSpan);
+        DateTimeOffset time;
+        if (hasOffset ? !reader.TryGetDateTimeOffset(out time) : !TryGetUtc(ref reader, out time))
         {
             throw scope.Invalid(field, "The value is not an ISO 8601 timestamp.");
         }
 
-        // The reader gives offset-less text the machine's local offset; replicas must not depend on that.
-        var hasOffset = reader.ValueIsEscaped ? HasOffset(Encoding.UTF8.GetBytes(reader.GetString()!)) : HasOffset(reader.ValueSpan);
-        if (!hasOffset)
-        {
-            time = new DateTimeOffset(time.DateTime, TimeSpan.Zero);
-        }
-
         return scope.CheckTimestamp(EntryBody.ToUnixMicros(time), field);
+    }
+
+    private static bool TryGetUtc(ref Utf8JsonReader reader, out DateTimeOffset time)
+    {
+        var ok = reader.TryGetDateTime(out var clock) && clock.Kind == DateTimeKind.Unspecified;
+        time = ok ? new DateTimeOffset(clock, TimeSpan.Zero) : default;
+        return ok;
     }
 
     // After the 10-character date, a 'Z' or a sign can only introduce the offset.

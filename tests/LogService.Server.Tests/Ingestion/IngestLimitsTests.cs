@@ -23,6 +23,18 @@ public class IngestLimitsTests
     }
 
     [Fact]
+    public void DefaultsPassValidationAndOutOfRangeSettingsFail()
+    {
+        static bool IsValid(IngestLimits limits) =>
+            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(limits, new(limits), null, validateAllProperties: true);
+
+        Assert.True(IsValid(new IngestLimits()));
+        Assert.False(IsValid(new IngestLimits { MaxAge = TimeSpan.FromDays(5000) }));
+        Assert.False(IsValid(new IngestLimits { MaxPropertyDepth = 0 }));
+        Assert.False(IsValid(new IngestLimits { MaxEntryBytes = 10 }));
+    }
+
+    [Fact]
     public void OversizedRequestIsRejectedWith413BeforeParsing()
     {
         var format = IngestFormats.Clef(new IngestLimits { MaxRequestBytes = 2048 }, FixedClock.SampleDay);
