@@ -22,7 +22,7 @@ internal interface IConnectionOwner
 /// </summary>
 internal sealed class Connection
 {
-    private const int InitialReceiveBytes = 64 * 1024;
+    private const int InitialBufferBytes = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly Outbox _outbox;
@@ -30,7 +30,6 @@ internal sealed class Connection
     private readonly IncrementalHash _sendMac;
     private readonly IncrementalHash _receiveMac;
     private readonly int _maxFrameBody;
-    private readonly CancellationTokenSource _closed = new();
     private ulong _sendSeq;
     private ulong _receiveSeq;
     private int _closing;
@@ -52,9 +51,6 @@ internal sealed class Connection
     /// <summary>Completes when both loops have ended and the socket is closed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Cancelled when the connection closes.</summary>
-    public CancellationToken Closed => _closed.Token;
-
     public void Start()
     {
         var reader = Task.Run(ReadLoopAsync);
@@ -64,7 +60,6 @@ internal sealed class Connection
             {
                 _sendMac.Dispose();
                 _receiveMac.Dispose();
-                _closed.Dispose();
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -77,14 +72,13 @@ internal sealed class Connection
             return;
         }
 
-        _closed.Cancel();
         _socket.Dispose();
         _outbox.Wake();
     }
 
     private async Task WriteLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
             while (Volatile.Read(ref _closing) == 0 && await _outbox.WaitAsync().ConfigureAwait(false))
@@ -128,7 +122,7 @@ internal sealed class Connection
 
     private async Task ReadLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         int start = 0, end = 0;
         try
         {
