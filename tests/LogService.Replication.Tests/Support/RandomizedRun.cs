@@ -39,8 +39,8 @@ internal static class RandomizedRun
         var victim = r.Next(n);
         if (victim != byzantine)
         {
-            var from = Simulation.Epoch + r.Next(3000);
-            var until = from + r.Next(4000);
+            var from = Simulation.Epoch + r.Next((int)(gst - Simulation.Epoch));
+            var until = Math.Min(from + r.Next(4000), gst);
             if (r.Next(2) == 0)
             {
                 sim.At(from, () => sim.Isolated.Add(victim));
@@ -70,9 +70,9 @@ internal static class RandomizedRun
             sim.Isolated.Clear();
         });
 
-        sim.RunUntil(() => sim.Clients.All(c => c.Done), gst + 120_000);
+        sim.RunUntil(() => sim.Now >= gst && sim.Clients.All(c => c.Done), gst + 120_000);
 
-        // A few more operations on the timely network, so replicas that missed the end of the traffic see that they lag.
+        // A few more operations once the network is timely, so replicas that missed the end of the traffic see that they lag.
         if (sim.Clients.All(c => c.Done))
         {
             foreach (var c in sim.Clients)
