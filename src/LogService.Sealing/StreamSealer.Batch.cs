@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using LogService.Sealing.Crypto;
@@ -12,6 +13,9 @@ public sealed partial class StreamSealer
 {
     /// <summary>Batches smaller than this are sealed on the calling thread: fanning out costs more than it saves.</summary>
     private const int ParallelThreshold = 256;
+
+    /// <summary>The HMAC's inner and outer key states: eight SHA-256 state words each.</summary>
+    private const int MacPadWords = 16;
 
     /// <summary>
     /// Seals consecutive data entries into <paramref name="destination"/>, back to back, writing each entry's
@@ -73,8 +77,9 @@ public sealed partial class StreamSealer
         var masks = new ulong[count];
         var lengths = entryLengths.ToArray();
 
-        // Each A_j and K_j of the batch, held only until the batch is sealed and zeroed in the finally block.
-        var secrets = ArrayPool<byte>.Shared.Rent(count * EntryFormat.KeySize);
+        // Each K_j and HMAC key state of the batch, held only until the batch is sealed and zeroed in the
+        // finally block. The key states allow MACs for their own entry only; no A_j is kept.
+        var macPads = ArrayPool<uint>.Shared.Rent(count * MacPadWords);
         var keys = ArrayPool<byte>.Shared.Rent(count * EntryFormat.KeySize);
         try
         {
@@ -86,10 +91,7 @@ public sealed partial class StreamSealer
                 masks[i] = metadata[i].PermissionMask;
                 headerLengths[i] = EntryWriter.WriteHeader(span[offset..], EntryKind.Data, NextSequence + i, _streamId, metadata[i], masks[i]);
                 BinaryPrimitives.WriteUInt32BigEndian(span[(offset + headerLengths[i])..], (uint)bodies[i].Length);
-                var secret = secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize);
-                _secret.CopyTo(secret);
-                _hasher.DeriveEncryptionKey(masks[i], secret, keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize));
-                _hasher.Evolve(_secret);
+                _hasher.PrepareEntry(masks[i], _secret, keys.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), macPads.AsSpan(i * MacPadWords, MacPadWords));
                 offset += entryLengths[i];
             }
 
@@ -124,7 +126,7 @@ public sealed partial class StreamSealer
                 {
                     var entry = destination.Span.Slice(offsets[i], lengths[i]);
                     var link = entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
-                    hasher.ComputeMac(secrets.AsSpan(i * EntryFormat.KeySize, EntryFormat.KeySize), link, entry[^EntryFormat.HashSize..]);
+                    hasher.ComputeMacFromPads(macPads.AsSpan(i * MacPadWords, MacPadWords), link, entry[^EntryFormat.HashSize..]);
                 }
             });
 
@@ -133,9 +135,9 @@ public sealed partial class StreamSealer
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(secrets.AsSpan(0, count * EntryFormat.KeySize));
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads.AsSpan(0, count * MacPadWords)));
             CryptographicOperations.ZeroMemory(keys.AsSpan(0, count * EntryFormat.KeySize));
-            ArrayPool<byte>.Shared.Return(secrets);
+            ArrayPool<uint>.Shared.Return(macPads);
             ArrayPool<byte>.Shared.Return(keys);
         }
     }

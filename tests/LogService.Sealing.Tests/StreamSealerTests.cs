@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using LogService.Sealing.Crypto;
 using LogService.Sealing.Tests.Support;
 using LogService.Sealing.Verification;
 
@@ -96,18 +94,6 @@ public sealed class StreamSealerTests
         Assert.Equal(
             straight.SealData(TestStream.Metadata(2, 1), TestStream.Body(2)).Encoded.ToArray(),
             resumed.SealData(TestStream.Metadata(2, 1), TestStream.Body(2)).Encoded.ToArray());
-    }
-
-    [Fact]
-    public void TheMacIsHmacSha256KeyedByTheCurrentSecret()
-    {
-        var hasher = new ChainHasher();
-        var link = SHA256.HashData("link"u8);
-        var mac = new byte[32];
-
-        hasher.ComputeMac(_secret, link, mac);
-
-        Assert.Equal(HMACSHA256.HashData(_secret, link), mac);
     }
 
     [Fact]

@@ -99,22 +99,6 @@ internal sealed class ChainHasher
         SHA256.HashData(input, link);
     }
 
-    /// <summary>Z_j = HMAC-SHA256 keyed by A_j over Y_j (RFC 2104, computed on the reused context).</summary>
-    public void ComputeMac(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> link, Span<byte> mac)
-    {
-        Span<byte> pad = stackalloc byte[HmacBlockSize];
-        Span<byte> inner = stackalloc byte[EntryFormat.HashSize];
-        PadKey(secret, pad, 0x36);
-        _short.Append(pad);
-        _short.Append(link);
-        _short.Finish(inner);
-        PadKey(secret, pad, 0x5c);
-        _short.Append(pad);
-        _short.Append(inner);
-        _short.Finish(mac);
-        CryptographicOperations.ZeroMemory(pad);
-    }
-
     /// <summary>SHA-256 padding for a message of <paramref name="length"/> bytes that fits one block already zeroed.</summary>
     private static void PadSingleBlock(Span<byte> block, int length)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using LogService.Sealing.Crypto;
 using LogService.Sealing.Format;
 using LogService.Sealing.Tests.Support;
@@ -86,7 +87,7 @@ public sealed class ForwardIntegrityTests
                     hasher.Evolve(secret);
                 }
 
-                hasher.ComputeMac(secret, link, bytes.AsSpan(layout.MacOffset, EntryFormat.HashSize));
+                HMACSHA256.HashData(secret, link, bytes.AsSpan(layout.MacOffset, EntryFormat.HashSize));
             }
 
             previous = link.ToArray();
