@@ -15,7 +15,10 @@ public static class CrashWorkload
 
     /// <summary>Fresh sealers for every stream, at sequence 0.</summary>
     public static Dictionary<string, StreamSealer> CreateSealers() =>
-        Streams.ToDictionary(stream => stream, stream => StreamSealer.Create(stream, SHA256.HashData(Encoding.UTF8.GetBytes("crash:" + stream))));
+        Streams.ToDictionary(stream => stream, stream => StreamSealer.Create(stream, InitialSecret(stream)));
+
+    /// <summary>The stream's A_0, fixed so the test can run the sealing core's full verification.</summary>
+    public static byte[] InitialSecret(string stream) => SHA256.HashData(Encoding.UTF8.GetBytes("crash:" + stream));
 
     /// <summary>Seals batch <paramref name="instance"/> with <paramref name="sealers"/>, advancing them.</summary>
     public static DecidedBatchWrite NextBatch(long instance, IReadOnlyDictionary<string, StreamSealer> sealers)

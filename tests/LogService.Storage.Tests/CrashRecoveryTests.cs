@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LogService.Sealing;
+using LogService.Sealing.Verification;
 using LogService.Storage.CrashChild;
 using LogService.Storage.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -136,6 +137,10 @@ public sealed class CrashRecoveryTests : IDisposable
                     Assert.NotNull(head);
                     Assert.Equal(expected.Count - 1, head.LastSequence);
                     Assert.Equal(_sealers[stream].Head.ToArray(), head.YHead);
+                    var full = StreamVerifier.VerifyFull(stream, CrashWorkload.InitialSecret(stream),
+                        stored.Select(e => (ReadOnlyMemory<byte>)e.SealedEntry).ToList(),
+                        new VerificationOptions { KnownHead = new KnownHead(head.LastSequence + 1, head.YHead), MaxDegreeOfParallelism = 1 });
+                    Assert.True(full.IsValid, $"{stream}: {full}");
                 }
             }
 

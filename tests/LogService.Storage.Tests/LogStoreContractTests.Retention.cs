@@ -44,6 +44,7 @@ public abstract partial class LogStoreContractTests
         Assert.Equal(LinkOf(entries[11]), removed.YHeadAtCut);
         Assert.Equal(MerkleRootAtCut, removed.MerkleRootAtCut);
         Assert.Null(ChainVerifier.Verify(slice.Entries, removed.YHeadAtCut, removed.LastSequence + 1));
+        Assert.NotNull(ChainVerifier.VerifyFromGenesis(slice.Entries, "acme/api"));
         Assert.Null(store.PlanRetention("acme/api", T0 + (30 * Minute)));
     }
 
