@@ -10,6 +10,7 @@ internal sealed class IngestScope(IngestLimits limits, DateTimeOffset now)
 {
     private readonly long _earliestMicros = EntryBody.ToUnixMicros(now - limits.MaxAge);
     private readonly long _latestMicros = EntryBody.ToUnixMicros(now + limits.MaxFutureSkew);
+    private bool _inEntry;
 
     public IngestLimits Limits { get; } = limits;
 
@@ -17,6 +18,9 @@ internal sealed class IngestScope(IngestLimits limits, DateTimeOffset now)
 
     /// <summary>Index of the event being read; -1 before the first.</summary>
     public int EventIndex { get; private set; } = -1;
+
+    /// <summary>The event errors are attributed to: the one being read, or none between events.</summary>
+    public int? CurrentEvent => _inEntry ? EventIndex : null;
 
     /// <summary>One-based payload line of the event being read, for line-oriented formats.</summary>
     public int? LineNumber { get; set; }
@@ -36,7 +40,11 @@ internal sealed class IngestScope(IngestLimits limits, DateTimeOffset now)
 
         EventIndex++;
         PropertyValues = 0;
+        _inEntry = true;
     }
+
+    /// <summary>Marks that what follows (e.g. the next OTLP resource) belongs to no event.</summary>
+    public void EndEntry() => _inEntry = false;
 
     public void CheckEntrySize(long bytes)
     {
@@ -68,7 +76,7 @@ internal sealed class IngestScope(IngestLimits limits, DateTimeOffset now)
 
     public IngestFailure Fail(IngestErrorKind kind, string? field, string reason) => new(new IngestError(kind, reason)
     {
-        EventIndex = EventIndex >= 0 ? EventIndex : null,
+        EventIndex = CurrentEvent,
         LineNumber = LineNumber,
         Field = field,
     });

@@ -41,7 +41,7 @@ internal abstract class JsonIngestFormat(IngestLimits limits, TimeProvider clock
         {
             return IngestResult.Failure(new IngestError(IngestErrorKind.MalformedPayload, $"Invalid JSON: {ex.Message}")
             {
-                EventIndex = scope.EventIndex >= 0 ? scope.EventIndex : null,
+                EventIndex = scope.CurrentEvent,
                 LineNumber = (int?)(ex.LineNumber + 1),
             });
         }
@@ -50,7 +50,7 @@ internal abstract class JsonIngestFormat(IngestLimits limits, TimeProvider clock
             // Utf8JsonReader reports text it cannot transcode (invalid UTF-8 or UTF-16 escapes) this way.
             return IngestResult.Failure(new IngestError(IngestErrorKind.MalformedPayload, $"Invalid JSON text: {ex.Message}")
             {
-                EventIndex = scope.EventIndex >= 0 ? scope.EventIndex : null,
+                EventIndex = scope.CurrentEvent,
                 LineNumber = scope.LineNumber,
             });
         }

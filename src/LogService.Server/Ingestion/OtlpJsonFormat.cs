@@ -54,6 +54,7 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
                     builder.Reset();
                     records.ReadRecord(record, logRecords.Item(recordIndex++), resource, instrumentationScope);
                     entries.Add(builder.Build(scope, "timeUnixNano", source));
+                    scope.EndEntry();
                 }
             }
         }
@@ -66,7 +67,7 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
     {
         if (parent.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path.ToString(), "Expected an object holding this array.");
+            throw scope.Malformed(path.ToString(), "Expected an object holding this array.");
         }
 
         if (!parent.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
@@ -74,6 +75,6 @@ internal sealed class OtlpJsonFormat(IngestLimits limits, TimeProvider clock) : 
             return [];
         }
 
-        return array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : throw scope.Invalid(path.ToString(), "Expected an array.");
+        return array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : throw scope.Malformed(path.ToString(), "Expected an array.");
     }
 }

@@ -13,7 +13,7 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
     {
         if (resourceLogs.ValueKind != JsonValueKind.Object)
         {
-            throw scope.Invalid(path.ToString(), "Expected an object.");
+            throw scope.Malformed(path.ToString(), "Expected an object.");
         }
 
         if (!resourceLogs.TryGetProperty("resource", out var resource) || resource.ValueKind == JsonValueKind.Null)
@@ -29,9 +29,19 @@ internal sealed class OtlpRecordReader(IngestScope scope, DraftBuilder builder)
 
     public LogValue? ReadScope(JsonElement scopeLogs, JsonPath path)
     {
+        if (scopeLogs.ValueKind != JsonValueKind.Object)
+        {
+            throw scope.Malformed(path.ToString(), "Expected an object.");
+        }
+
         if (!scopeLogs.TryGetProperty("scope", out var instrumentationScope) || instrumentationScope.ValueKind == JsonValueKind.Null)
         {
             return null;
+        }
+
+        if (instrumentationScope.ValueKind != JsonValueKind.Object)
+        {
+            throw scope.Malformed(path.Member("scope").ToString(), "Expected an object.");
         }
 
         var members = new List<LogProperty>(3);

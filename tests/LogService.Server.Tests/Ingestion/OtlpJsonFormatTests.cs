@@ -103,6 +103,19 @@ public class OtlpJsonFormatTests
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[7]}]}", "resourceLogs[0].scopeLogs[0]")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"scope\":\"x\"}]}]}", "resourceLogs[0].scopeLogs[0].scope")]
+    [InlineData("{\"resourceLogs\":[{\"resource\":[],\"scopeLogs\":[]}]}", "resourceLogs[0].resource")]
+    [InlineData("{\"resourceLogs\":{}}", "resourceLogs")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{}]}]},{\"resource\":{\"attributes\":{}}}]}", "resourceLogs[1].resource")]
+    public void WrongShapesAboveTheRecordsNameTheirPath(string payload, string path)
+    {
+        var error = Samples.ParseError(_format, payload);
+
+        Assert.Equal((IngestErrorKind.MalformedPayload, path, (int?)null), (error.Kind, error.Field, error.EventIndex));
+    }
+
     [Fact]
     public void NoRecordsIsAnEmptyPayload() =>
         Assert.Equal(IngestErrorKind.EmptyPayload, Samples.ParseError(_format, "{\"resourceLogs\":[]}").Kind);
