@@ -90,9 +90,9 @@ internal sealed class Checkpoints(ReplicaCore core)
             records.Add(log.EncodeSync(sync));
         }
 
-        foreach (var (i, value) in core.Execution.SinceCheckpoint)
+        foreach (var d in core.Execution.SinceCheckpoint.Values)
         {
-            records.Add(log.EncodeDecided(i, 0, value, []));
+            records.Add(log.EncodeDecided(d.Instance, d.Regency, d.Value, d.Accepts));
         }
 
         foreach (var c in core.Acceptor.Instances.Values.Where(c => c.Instance > core.Execution.LastExecuted).OrderBy(c => c.Instance))

@@ -17,8 +17,8 @@ internal sealed class ExecutionManager(ReplicaCore core)
 
     public long LastTimestamp { get; set; }
 
-    /// <summary>Values executed after the last checkpoint, by instance.</summary>
-    public SortedDictionary<long, byte[]> SinceCheckpoint { get; } = [];
+    /// <summary>Values executed after the last checkpoint, with their decision proofs when known, by instance.</summary>
+    public SortedDictionary<long, DecidedValue> SinceCheckpoint { get; } = [];
 
     /// <summary>Executes every decided instance that directly follows the last executed one.</summary>
     public void OnDecided()
@@ -26,7 +26,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
         var executed = false;
         while (core.Acceptor.Instances.TryGetValue(LastExecuted + 1, out var c) && c.Decided)
         {
-            Execute(c.Instance, c.DecidedValue!, sendReplies: true);
+            Execute(new DecidedValue(c.Instance, c.DecidedValue!, c.DecidedRegency, c.DecisionAccepts), sendReplies: true);
             executed = true;
         }
 
@@ -37,8 +37,9 @@ internal sealed class ExecutionManager(ReplicaCore core)
     }
 
     /// <summary>Executes one instance's value; <paramref name="sendReplies"/> is false while replaying the WAL at start.</summary>
-    public void Execute(long instance, byte[] value, bool sendReplies)
+    public void Execute(DecidedValue decided, bool sendReplies)
     {
+        var (instance, value) = (decided.Instance, decided.Value);
         var batch = Filter(instance, value, out var timestamp, out var nonce);
         var replies = core.StateMachine.Execute(new OrderedBatch(instance, timestamp, nonce, batch));
         if (replies.Count != batch.Length)
@@ -57,7 +58,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
             }
         }
 
-        Advance(instance, value, timestamp);
+        Advance(decided, timestamp);
         core.Publish(ReplicationEventKind.Executed, instance, count: batch.Length);
         core.Checkpoints.AfterExecute(instance);
     }
@@ -66,22 +67,22 @@ internal sealed class ExecutionManager(ReplicaCore core)
     /// Applies an instance the state machine already executed before a restart: only the replay-protection table
     /// advances (the replies were sent before the crash, or the clients retransmit).
     /// </summary>
-    public void Reapply(long instance, byte[] value)
+    public void Reapply(DecidedValue decided)
     {
-        var batch = Filter(instance, value, out var timestamp, out _);
+        var batch = Filter(decided.Instance, decided.Value, out var timestamp, out _);
         foreach (var c in batch)
         {
             core.Clients.MarkExecuted(c.ClientId, c.Sequence, null);
         }
 
-        Advance(instance, value, timestamp);
+        Advance(decided, timestamp);
     }
 
-    private void Advance(long instance, byte[] value, long timestamp)
+    private void Advance(DecidedValue decided, long timestamp)
     {
-        LastExecuted = instance;
+        LastExecuted = decided.Instance;
         LastTimestamp = Math.Max(LastTimestamp, timestamp);
-        SinceCheckpoint[instance] = value;
+        SinceCheckpoint[decided.Instance] = decided;
     }
 
     /// <summary>The commands of a decided value that pass replay protection (a (client, sequence) runs at most once).</summary>

@@ -53,11 +53,11 @@ internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
             {
                 if (instance <= stateMachineAt)
                 {
-                    execution.Reapply(instance, d.Value);
+                    execution.Reapply(new DecidedValue(instance, d.Value, d.Regency, d.Accepts));
                 }
                 else
                 {
-                    execution.Execute(instance, d.Value, sendReplies: false);
+                    execution.Execute(new DecidedValue(instance, d.Value, d.Regency, d.Accepts), sendReplies: false);
                 }
             }
 

@@ -88,8 +88,7 @@ internal sealed class StateTransfer(ReplicaCore core)
         var checkpoints = core.Checkpoints;
         var sendCheckpoint = m.LastExecuted < checkpoints.Instance;
         var after = sendCheckpoint ? checkpoints.Instance : m.LastExecuted;
-        var decided = execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply)
-            .Select(kv => new DecidedValue(kv.Key, kv.Value)).ToArray();
+        var decided = execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply).Select(kv => kv.Value).ToArray();
         core.Send(from, new StateReplyMessage(
             core.Regency, checkpoints.Instance, sendCheckpoint ? checkpoints.Data : [], decided, core.LeaderChange.LastSyncRaw ?? []));
     }
@@ -170,21 +169,29 @@ internal sealed class StateTransfer(ReplicaCore core)
     private bool ExecuteNext()
     {
         var next = core.Execution.LastExecuted + 1;
-        var agreed = replies.Values
-            .SelectMany(r => r.Decided.Where(d => d.Instance == next))
+        var candidates = replies.Values.SelectMany(r => r.Decided.Where(d => d.Instance == next)).ToList();
+        var chosen = candidates
             .GroupBy(d => Convert.ToHexString(Digest.Of(d.Value)))
-            .FirstOrDefault(g => g.Count() >= core.Config.Weak);
-        if (agreed is null)
+            .FirstOrDefault(g => g.Count() >= core.Config.Weak)?.First()
+            ?? candidates.FirstOrDefault(HasValidProof);
+        if (chosen is null)
         {
             return false;
         }
 
-        var value = agreed.First().Value;
-        core.Acceptor.DecideExternally(next, core.Regency, value, []);
-        core.Log.Decided(next, core.Regency, value, []);
-        core.Execution.Execute(next, value, sendReplies: true);
+        core.Acceptor.DecideExternally(next, chosen.Regency, chosen.Value, chosen.Accepts);
+        core.Log.Decided(next, chosen.Regency, chosen.Value, chosen.Accepts);
+        core.Execution.Execute(chosen, sendReplies: true);
         core.Acceptor.Prune(next - core.Config.Window);
         return true;
+    }
+
+    /// <summary>Whether 2f+1 distinct replicas' valid ACCEPT signatures cover this value: then it was decided, whoever relays it.</summary>
+    private bool HasValidProof(DecidedValue d)
+    {
+        var digest = Digest.Of(d.Value);
+        return d.Accepts.Select(a => a.Replica).Distinct().Count() == d.Accepts.Length &&
+            d.Accepts.Count(a => core.Signer.VerifyStatement(a.Replica, Signer.Statement.Accept, d.Regency, d.Instance, digest, a.Signature)) >= core.Config.Quorum;
     }
 
     /// <summary>The highest value that at least f+1 of <paramref name="values"/> reach (so at least one correct replica does).</summary>

@@ -78,6 +78,8 @@ internal static class MessageCodec
                 {
                     w.WriteInt64(d.Instance);
                     w.WriteSized(d.Value);
+                    w.WriteInt32(d.Regency);
+                    WriteAccepts(w, d.Accepts);
                 }
 
                 w.WriteSized(m.Sync);
@@ -104,12 +106,7 @@ internal static class MessageCodec
             w.WriteInt64(p.Instance);
             w.WriteInt32(p.Regency);
             w.WriteRaw(p.Digest);
-            w.WriteInt32(p.Accepts.Length);
-            foreach (var a in p.Accepts)
-            {
-                w.WriteInt32(a.Replica);
-                w.WriteRaw(a.Signature);
-            }
+            WriteAccepts(w, p.Accepts);
         }
 
         w.WriteInt32(m.States.Length);
@@ -126,6 +123,27 @@ internal static class MessageCodec
                 w.WriteRaw(e.Digest);
             }
         }
+    }
+
+    private static void WriteAccepts(ArrayBufferWriter<byte> w, SignedAccept[] accepts)
+    {
+        w.WriteInt32(accepts.Length);
+        foreach (var a in accepts)
+        {
+            w.WriteInt32(a.Replica);
+            w.WriteRaw(a.Signature);
+        }
+    }
+
+    private static SignedAccept[] ReadAccepts(ref SpanReader r)
+    {
+        var accepts = new SignedAccept[r.ReadCount(4 + Signer.SignatureSize)];
+        for (var i = 0; i < accepts.Length; i++)
+        {
+            accepts[i] = new SignedAccept(r.ReadInt32(0, NodeLimits.MaxReplicas - 1), r.ReadSpan(Signer.SignatureSize).ToArray());
+        }
+
+        return accepts;
     }
 
     /// <summary>Decodes one message; throws <see cref="WireFormatException"/> on anything malformed, never anything else.</summary>
@@ -179,13 +197,7 @@ internal static class MessageCodec
             var instance = r.ReadInt64(1, long.MaxValue);
             var reg = r.ReadInt32(0, int.MaxValue);
             var digest = r.ReadDigest();
-            var accepts = new SignedAccept[r.ReadCount(4 + Signer.SignatureSize)];
-            for (var i = 0; i < accepts.Length; i++)
-            {
-                accepts[i] = new SignedAccept(r.ReadInt32(0, NodeLimits.MaxReplicas - 1), r.ReadSpan(Signer.SignatureSize).ToArray());
-            }
-
-            proof = new DecisionProof(instance, reg, digest, accepts);
+            proof = new DecisionProof(instance, reg, digest, ReadAccepts(ref r));
         }
 
         var states = new InstanceState[r.ReadCount(8 + 4 + Digest.Size + 4 + 4)];
@@ -225,10 +237,10 @@ internal static class MessageCodec
         var regency = r.ReadInt32(0, int.MaxValue);
         var checkpointInstance = r.ReadInt64(0, long.MaxValue);
         var checkpoint = r.ReadSizedArray(MaxBlob);
-        var decided = new DecidedValue[r.ReadCount(12)];
+        var decided = new DecidedValue[r.ReadCount(20)];
         for (var i = 0; i < decided.Length; i++)
         {
-            decided[i] = new DecidedValue(r.ReadInt64(1, long.MaxValue), r.ReadSizedArray(MaxBlob));
+            decided[i] = new DecidedValue(r.ReadInt64(1, long.MaxValue), r.ReadSizedArray(MaxBlob), r.ReadInt32(0, int.MaxValue), ReadAccepts(ref r));
         }
 
         return new StateReplyMessage(regency, checkpointInstance, checkpoint, decided, r.ReadSizedArray(MaxBlob));

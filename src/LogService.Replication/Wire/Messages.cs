@@ -100,8 +100,11 @@ internal sealed record StateRequestMessage(long LastExecuted) : Message
     public override MessageKind Kind => MessageKind.StateRequest;
 }
 
-/// <summary>A decided value carried by state transfer.</summary>
-internal readonly record struct DecidedValue(long Instance, byte[] Value);
+/// <summary>
+/// A decided value carried by state transfer, with the signed ACCEPTs that decided it when the sender has them
+/// (a valid proof lets one replica's copy be trusted; without one, f+1 replicas must agree).
+/// </summary>
+internal sealed record DecidedValue(long Instance, byte[] Value, int Regency, SignedAccept[] Accepts);
 
 /// <summary>State for a lagging replica; Sync relays the SYNC that installed the replier's regency (empty if none).</summary>
 internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, byte[] Checkpoint, DecidedValue[] Decided, byte[] Sync) : Message
