@@ -44,11 +44,41 @@ internal abstract partial class SqlLogStore
             }
 
             if (head.Retention.MaxAgeMicros is { } maxAge
-                && Scalar("SELECT seq FROM entries WHERE stream = @stream AND ts < @threshold ORDER BY seq DESC LIMIT 1", ("@threshold", nowMicros - maxAge)) is { } oldest
+                && LastOlderThan(nowMicros - maxAge) is { } oldest
                 && oldest > lastRemovable)
             {
                 lastRemovable = oldest;
                 reason = string.Create(CultureInfo.InvariantCulture, $"max-age {TimeSpan.FromMicroseconds(maxAge)}: removes entries older than {maxAge} µs at {nowMicros}");
+            }
+
+            // Consensus timestamps never decrease along a stream's sequence, so the last entry older than the limit
+            // is found by binary search with O(log n) index lookups rather than by scanning every newer entry.
+            long? LastOlderThan(long threshold)
+            {
+                long? TimestampFrom(long sequence) =>
+                    Scalar("SELECT ts FROM entries WHERE stream = @stream AND seq >= @seq ORDER BY seq LIMIT 1", ("@seq", sequence));
+
+                if (TimestampFrom(firstStored) is not { } first || first >= threshold)
+                {
+                    return null;
+                }
+
+                // Invariant: entries up to 'older' are older than the threshold; none from 'notOlder' on is.
+                var (older, notOlder) = (firstStored, head.LastSequence + 1);
+                while (notOlder - older > 1)
+                {
+                    var middle = older + ((notOlder - older) / 2);
+                    if (TimestampFrom(middle) is { } timestamp && timestamp < threshold)
+                    {
+                        older = middle;
+                    }
+                    else
+                    {
+                        notOlder = middle;
+                    }
+                }
+
+                return older;
             }
 
             if (lastRemovable == long.MinValue)
