@@ -75,12 +75,13 @@ internal sealed class IngestParseScenario : IBenchScenario
 
     /// <summary>
     /// Process CPU and wall microseconds and allocated bytes per call: the median of five rounds, after a warm-up
-    /// of at least 50 calls so tiered compilation has finished before anything is counted.
+    /// of at least 100 calls and as long as the measurement, so tiered compilation (whose background work counts
+    /// as process CPU) has finished before anything is counted.
     /// </summary>
     private static (double CpuMicros, double WallMicros, double Bytes) Measure(double seconds, Action action)
     {
         var warmUp = Stopwatch.StartNew();
-        for (var calls = 0; calls < 50 || warmUp.Elapsed.TotalSeconds < seconds / 2; calls++)
+        for (var calls = 0; calls < 100 || warmUp.Elapsed.TotalSeconds < seconds; calls++)
         {
             action();
         }
