@@ -6,7 +6,8 @@ namespace LogService.Sealing.Crypto;
 
 /// <summary>
 /// E = AES-256-GCM under the per-entry key K_j, with the nonce derived from j and the clear header as
-/// associated data. Every entry has its own key, so a (key, nonce) pair is never reused.
+/// associated data. Every entry has its own key, so a (key, nonce) pair is never reused. Where AES-NI is
+/// missing the platform cipher is used instead, which keys a native context (and allocates) per entry.
 /// </summary>
 internal static class EntryCipher
 {
