@@ -12,8 +12,9 @@ internal static class SqliteSchema
     [
         // Version 1. Rows are appended in consensus order, so the implicit rowid doubles as the tie-breaker of the
         // (ts, id) page order. The indexes serve: reads by stream and sequence (and uniqueness of sequences); time-range
-        // queries and histograms; and the console's main page (one source node, a time window, newest first), whose
-        // index also yields rows in (ts, rowid) order so a 100-row page stops after about 100 row reads.
+        // queries and histograms; and the console's main page (one source node, a time window, minimum level, newest
+        // first). That index carries the level so rows below it are skipped inside the index, and only the ~100 rows
+        // of the page are read from the table; only entries sharing a timestamp need sorting by rowid.
         """
         CREATE TABLE entries (
             id INTEGER PRIMARY KEY,
@@ -31,7 +32,7 @@ internal static class SqliteSchema
             sealed BLOB NOT NULL);
         CREATE UNIQUE INDEX entries_by_stream ON entries (stream, seq);
         CREATE INDEX entries_by_time ON entries (ts);
-        CREATE INDEX entries_by_node_time ON entries (source_node, ts);
+        CREATE INDEX entries_by_node_time ON entries (source_node, ts, level);
         CREATE TABLE stream_heads (
             stream TEXT PRIMARY KEY,
             tenant TEXT NOT NULL,
