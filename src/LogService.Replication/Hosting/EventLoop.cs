@@ -69,14 +69,15 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
 
     public async ValueTask DisposeAsync()
     {
+        // Stop the loop first, so it never sends through a disposed transport; late inbound messages are simply not processed.
         stopping = true;
         wake.Set();
-        await transport.DisposeAsync().ConfigureAwait(false);
         if (thread is not null)
         {
             await completion.Task.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
+        await transport.DisposeAsync().ConfigureAwait(false);
         store.Dispose();
         wake.Dispose();
     }

@@ -14,7 +14,8 @@ namespace LogService.Replication.Protocol;
 /// </summary>
 internal sealed class LeaderChange(ReplicaCore core)
 {
-    private readonly Dictionary<int, HashSet<int>> stops = [];
+    /// <summary>The highest regency each replica asked for; STOP(r) also gives up every regency below r.</summary>
+    private readonly int[] stopHighest = new int[core.Config.N];
     private readonly SortedDictionary<int, StopDataMessage> collected = [];
     private readonly ArrayBufferWriter<byte> writer = new(1024);
     private Dictionary<long, byte[]> bound = [];
@@ -28,6 +29,12 @@ internal sealed class LeaderChange(ReplicaCore core)
 
     /// <summary>The SYNC that installed the current regency, as logged.</summary>
     public byte[]? LastSyncRaw { get; private set; }
+
+    /// <summary>
+    /// The last instance the current regency's SYNC proved decided. The new leader resumes after it: a proposal at or
+    /// below it could only contradict a decision some replicas have not executed yet.
+    /// </summary>
+    public long SyncedFrom { get; private set; }
 
     /// <summary>The value a leader change obliges instance <paramref name="instance"/> to take, if any.</summary>
     public byte[]? BoundValue(long instance) => bound.GetValueOrDefault(instance);
@@ -63,25 +70,25 @@ internal sealed class LeaderChange(ReplicaCore core)
 
     public void OnStop(int from, StopMessage m)
     {
-        if (m.Regency <= core.Regency)
+        if (m.Regency <= stopHighest[from])
         {
             return;
         }
 
-        if (!stops.TryGetValue(m.Regency, out var set))
+        stopHighest[from] = m.Regency;
+        var sorted = stopHighest.OrderByDescending(r => r).ToArray();
+
+        // f+1 replicas (so at least one correct) gave up everything below `join`: join them.
+        var join = sorted[core.Config.Weak - 1];
+        if (join > core.Regency)
         {
-            stops[m.Regency] = set = [];
+            SendStop(join);
         }
 
-        set.Add(from);
-        if (set.Count >= core.Config.Weak)
+        var install = sorted[core.Config.Quorum - 1];
+        if (install > core.Regency)
         {
-            SendStop(m.Regency);
-        }
-
-        if (set.Count >= core.Config.Quorum)
-        {
-            Install(m.Regency);
+            Install(install);
         }
     }
 
@@ -199,11 +206,8 @@ internal sealed class LeaderChange(ReplicaCore core)
         core.Synced = false;
         core.Log.Regency(regency);
         bound = [];
+        SyncedFrom = 0;
         collected.Clear();
-        foreach (var r in stops.Keys.Where(r => r <= regency).ToList())
-        {
-            stops.Remove(r);
-        }
 
         syncDeadline = core.Now + timeout;
         core.Publish(ReplicationEventKind.LeaderChanged, detail: $"regency {regency} installed, leader {core.Leader}");
@@ -247,6 +251,7 @@ internal sealed class LeaderChange(ReplicaCore core)
         core.Regency = m.Regency;
         core.Synced = true;
         bound = outcome.Bound;
+        SyncedFrom = outcome.LastDecided;
         return true;
     }
 

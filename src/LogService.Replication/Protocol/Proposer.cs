@@ -59,6 +59,12 @@ internal sealed class Proposer(ReplicaCore core)
     /// <summary>Checks a proposed value: the value carried forward by a leader change if any, else size, clients and timestamp rules.</summary>
     public bool IsValidValue(long instance, byte[] value, byte[] digest, out string reason)
     {
+        if (instance <= core.LeaderChange.SyncedFrom)
+        {
+            reason = "the instance was decided before this regency";
+            return false;
+        }
+
         if (core.LeaderChange.BoundValue(instance) is { } bound)
         {
             reason = "not the value the leader change carried forward";
