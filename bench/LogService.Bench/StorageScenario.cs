@@ -44,7 +44,7 @@ internal sealed class StorageScenario : IBenchScenario
         var directory = Directory.CreateTempSubdirectory("logservice-bench-storage-").FullName;
         try
         {
-            var (sqliteRate, baselineRate) = AppendSqlite(context, directory, stored, baselineEntries);
+            var (sqliteRate, baselineRate, sqliteCpu, baselineCpu) = AppendSqlite(context, directory, stored, baselineEntries);
             var (p50, p99) = QueryPages(context, Path.Combine(directory, "store.db"), stored, queries);
             var postgresRate = await Task.Run(() => AppendPostgres(context, postgresEntries));
             return new JsonObject
@@ -56,6 +56,8 @@ internal sealed class StorageScenario : IBenchScenario
                 ["stored_entries"] = stored,
                 ["baseline_append_entries_per_s"] = Stats.Round(baselineRate, 0),
                 ["sqlite_vs_baseline"] = Stats.Round(sqliteRate / baselineRate, 2),
+                ["sqlite_append_cpu_us_per_entry"] = Stats.Round(sqliteCpu, 2),
+                ["baseline_append_cpu_us_per_entry"] = Stats.Round(baselineCpu, 2),
                 ["sqlite_vs_target"] = Stats.Round(sqliteRate / 150_000, 2),
                 ["pg_vs_target"] = Stats.Round(postgresRate / 50_000, 2),
                 ["query_p99_vs_target"] = Stats.Round(p99 / 20, 2),
@@ -71,24 +73,35 @@ internal sealed class StorageScenario : IBenchScenario
         }
     }
 
-    private static (double Store, double Baseline) AppendSqlite(BenchContext context, string directory, int total, int baselineTotal)
+    /// <remarks>
+    /// Besides the rates, reports the process CPU time per entry of each phase: on a shared machine the rates swing
+    /// with other load, while CPU time per entry varies much less between runs.
+    /// </remarks>
+    private static (double Store, double Baseline, double StoreCpuMicros, double BaselineCpuMicros) AppendSqlite(BenchContext context, string directory, int total, int baselineTotal)
     {
         using var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(directory, "store.db"), Sync = SyncPolicy.Full });
         using var baseline = new UnindexedTable(Path.Combine(directory, "baseline.db"));
         using var workload = new Workload();
+        using var process = Process.GetCurrentProcess();
         var storeTime = TimeSpan.Zero;
         var baselineTime = TimeSpan.Zero;
+        var storeCpu = TimeSpan.Zero;
+        var baselineCpu = TimeSpan.Zero;
         for (var done = 0L; done < total; done += BatchEntries)
         {
             var batch = workload.NextBatch();
+            var cpu = CpuTime(process);
             var clock = Stopwatch.StartNew();
             store.AppendBatch(batch);
             storeTime += clock.Elapsed;
+            storeCpu += CpuTime(process) - cpu;
             if (done < baselineTotal)
             {
+                cpu = CpuTime(process);
                 clock.Restart();
                 baseline.Append(batch.Entries);
                 baselineTime += clock.Elapsed;
+                baselineCpu += CpuTime(process) - cpu;
             }
 
             if ((done / BatchEntries) % 500 == 0)
@@ -97,7 +110,14 @@ internal sealed class StorageScenario : IBenchScenario
             }
         }
 
-        return (total / storeTime.TotalSeconds, baselineTotal / baselineTime.TotalSeconds);
+        return (total / storeTime.TotalSeconds, baselineTotal / baselineTime.TotalSeconds,
+            storeCpu.TotalMicroseconds / total, baselineCpu.TotalMicroseconds / baselineTotal);
+    }
+
+    private static TimeSpan CpuTime(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
     }
 
     private static (double P50, double P99) QueryPages(BenchContext context, string path, int stored, int queries)
