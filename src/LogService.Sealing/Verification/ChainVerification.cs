@@ -46,40 +46,73 @@ internal sealed class ChainVerification
     {
         var structure = new StructureCheck(_streamId, _entries, _anchor.Sequence);
         var chunk = Math.Min(ChunkSize, Math.Max(1, _entries.Count));
-        var layouts = new EntryLayout[chunk];
-        var secrets = HasSecret ? new byte[chunk * EntryFormat.KeySize] : [];
+        var parallelism = Math.Max(1, _options.MaxDegreeOfParallelism);
+
+        // Two sets of buffers: while the workers check one chunk, this thread runs the structural checks and the
+        // secret chain of the next, so the sequential part no longer leaves the other cores idle.
+        var layouts = new[] { new EntryLayout[chunk], new EntryLayout[chunk] };
+        var secrets = HasSecret ? new[] { new byte[chunk * EntryFormat.KeySize], new byte[chunk * EntryFormat.KeySize] } : [[], []];
         var secret = HasSecret ? (byte[])_initialSecret!.Clone() : [];
         long decrypted = 0;
         VerificationFinding? failure = null;
+        Task<(VerificationFinding? Finding, long Decrypted)>? pending = null;
         var hasher = new ChainHasher();
         try
         {
-            for (var start = 0; start < _entries.Count && failure is null; start += chunk)
+            for (int start = 0, set = 0; start < _entries.Count && failure is null; start += chunk, set ^= 1)
             {
                 var end = Math.Min(_entries.Count, start + chunk);
                 var stop = end;
                 VerificationFinding? structural = null;
+                var chunkLayouts = layouts[set];
+                var chunkSecrets = secrets[set];
                 for (var position = start; position < end && structural is null; position++)
                 {
-                    structural = structure.Check(position, out layouts[position - start]);
+                    structural = structure.Check(position, out chunkLayouts[position - start]);
                     if (structural is not null)
                     {
                         stop = position;
                     }
                     else if (HasSecret)
                     {
-                        secret.CopyTo(secrets, (position - start) * EntryFormat.KeySize);
-                        structural = AdvanceSecret(hasher, secret, layouts[position - start], position);
+                        secret.CopyTo(chunkSecrets, (position - start) * EntryFormat.KeySize);
+                        structural = AdvanceSecret(hasher, secret, chunkLayouts[position - start], position);
                         stop = structural is null ? stop : position + 1;
                     }
                 }
 
-                failure = CheckCryptography(start, stop, layouts, secrets, ref decrypted) ?? structural;
+                // Every position of the earlier chunk is lower, so its failure wins over anything found here.
+                failure = Collect(ref pending, ref decrypted);
+                if (failure is not null)
+                {
+                    break;
+                }
+
+                var (from, to) = (start, stop);
+                pending = parallelism == 1
+                    ? Task.FromResult(CheckCryptography(from, to, chunkLayouts, chunkSecrets, parallelism))
+                    : Task.Run(() => CheckCryptography(from, to, chunkLayouts, chunkSecrets, parallelism));
+                if (structural is not null)
+                {
+                    failure = Collect(ref pending, ref decrypted) ?? structural;
+                }
             }
+
+            failure ??= Collect(ref pending, ref decrypted);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(secrets);
+            // The workers read the secrets, so they must be done before the buffers are wiped.
+            if (pending is not null)
+            {
+                ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
+            }
+
+            foreach (var buffer in secrets)
+            {
+                CryptographicOperations.ZeroMemory(buffer);
+            }
+
             CryptographicOperations.ZeroMemory(secret);
         }
 
@@ -89,6 +122,19 @@ internal sealed class ChainVerification
         var head = verified == 0 ? _anchor.PreviousLink : StoredLink(verified - 1).ToArray();
         var closed = verified > 0 && EntryLayout.TryParse(_entries[verified - 1].Span, out var last, out _) && last.Kind == EntryKind.Close;
         return new VerificationReport(failure, verified, decrypted, _anchor.Sequence + verified, head, closed);
+    }
+
+    private static VerificationFinding? Collect(ref Task<(VerificationFinding? Finding, long Decrypted)>? pending, ref long decrypted)
+    {
+        if (pending is null)
+        {
+            return null;
+        }
+
+        var (finding, count) = pending.GetAwaiter().GetResult();
+        pending = null;
+        decrypted += count;
+        return finding;
     }
 
     private VerificationFinding? AdvanceSecret(ChainHasher hasher, byte[] secret, in EntryLayout layout, int position)
@@ -111,59 +157,73 @@ internal sealed class ChainVerification
             : null;
     }
 
-    private VerificationFinding? CheckCryptography(int start, int stop, EntryLayout[] layouts, byte[] secrets, ref long decrypted)
+    /// <summary>
+    /// Checks [start, stop) in one contiguous partition per worker, each stopping at its own first failure. The
+    /// lowest failing partition holds the lowest failure, and the decryptions counted are exactly those a
+    /// sequential run makes before it.
+    /// </summary>
+    private (VerificationFinding? Finding, long Decrypted) CheckCryptography(int start, int stop, EntryLayout[] layouts, byte[] secrets, int parallelism)
     {
-        if (stop <= start)
-        {
-            return null;
-        }
+        var count = stop - start;
+        var parts = count < ParallelThreshold ? 1 : Math.Min(parallelism, count / (ParallelThreshold / 2));
+        var findings = new VerificationFinding?[parts];
+        var decrypted = new long[parts];
+        var lowestFailure = int.MaxValue;
 
-        var parallelism = Math.Max(1, _options.MaxDegreeOfParallelism);
-        if (parallelism == 1 || stop - start < ParallelThreshold)
+        void CheckPart(int part)
         {
+            var from = start + (int)((long)count * part / parts);
+            var to = start + (int)((long)count * (part + 1) / parts);
             using var worker = new EntryCheck(this);
-            for (var position = start; position < stop; position++)
+            for (var position = from; position < to && position < Volatile.Read(ref lowestFailure); position++)
             {
                 var finding = worker.Check(position, layouts[position - start], SecretAt(secrets, position - start));
                 if (finding is not null)
                 {
-                    decrypted += worker.Decrypted;
-                    return finding;
+                    findings[part] = finding;
+                    InterlockedMin(ref lowestFailure, position);
+                    break;
                 }
             }
 
-            decrypted += worker.Decrypted;
-            return null;
+            decrypted[part] = worker.Decrypted;
         }
 
-        VerificationFinding? lowest = null;
-        var gate = new object();
-        long decryptedHere = 0;
-        Parallel.For(start, stop, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, () => new EntryCheck(this), (position, state, worker) =>
+        if (parts == 1)
         {
-            var finding = worker.Check(position, layouts[position - start], SecretAt(secrets, position - start));
-            if (finding is not null)
-            {
-                lock (gate)
-                {
-                    if (lowest is null || finding.Position < lowest.Position)
-                    {
-                        lowest = finding;
-                    }
-                }
+            CheckPart(0);
+        }
+        else
+        {
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, CheckPart);
+        }
 
-                // Break still runs every lower position, so the lowest failure is always found.
-                state.Break();
+        long total = 0;
+        for (var part = 0; part < parts; part++)
+        {
+            total += decrypted[part];
+            if (findings[part] is not null)
+            {
+                return (findings[part], total);
+            }
+        }
+
+        return (null, total);
+    }
+
+    private static void InterlockedMin(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value < current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
             }
 
-            return worker;
-        }, worker =>
-        {
-            Interlocked.Add(ref decryptedHere, worker.Decrypted);
-            worker.Dispose();
-        });
-        decrypted += decryptedHere;
-        return lowest;
+            current = seen;
+        }
     }
 
     private ReadOnlySpan<byte> SecretAt(byte[] secrets, int index) =>
