@@ -8,6 +8,8 @@ namespace LogService.Replication.Protocol;
 /// <summary>
 /// The acceptor role: validates the leader's signed PROPOSE, sends WRITE; on 2f+1 matching WRITEs sends a signed
 /// ACCEPT; on 2f+1 matching ACCEPTs decides. Detects equivocation from the leader signatures carried in WRITEs.
+/// Votes count on the strength of the transport's per-link authentication; ACCEPT signatures are checked only when a
+/// decision proof leaves this replica (<see cref="CheckedProof(ConsensusInstance)"/>).
 /// </summary>
 internal sealed class Acceptor(ReplicaCore core)
 {
@@ -119,7 +121,6 @@ internal sealed class Acceptor(ReplicaCore core)
         c.EnterRegency(m.Regency);
         c.Accepts[from] = m.Digest;
         c.AcceptSignatures[from] = m.Signature;
-        c.AcceptVerified[from] = from == core.Self;
         TryDecide(c);
     }
 
@@ -131,8 +132,38 @@ internal sealed class Acceptor(ReplicaCore core)
         {
             var digest = Digest.Of(value);
             c.RememberValue(digest, value);
-            c.MarkDecided(regency, digest, value, accepts);
+            c.MarkDecided(regency, digest, value, accepts, byVotes: false);
         }
+    }
+
+    /// <summary>
+    /// The decision proof of <paramref name="c"/> with only valid signatures, checked on first use. A proof is checked
+    /// only before it is sent, since the decision itself rests on link-authenticated votes.
+    /// </summary>
+    public SignedAccept[] CheckedProof(ConsensusInstance c)
+    {
+        if (!c.ProofChecked)
+        {
+            // ACCEPTs that arrived after the decision can stand in for invalid ones, as long as they are of its regency.
+            var accepts = c.DecidedByVotes && c.VoteRegency == c.DecidedRegency ? c.CollectAccepts(c.DecidedDigest!) : c.DecisionAccepts;
+            c.SetCheckedProof(CheckProof(c.Instance, c.DecidedRegency, c.DecidedDigest!, accepts, c.DecidedByVotes));
+        }
+
+        return c.DecisionAccepts;
+    }
+
+    /// <summary><paramref name="d"/> with only valid signatures in its proof, checked on first use (see <see cref="CheckedProof(ConsensusInstance)"/>).</summary>
+    public DecidedValue CheckedProof(DecidedValue d)
+    {
+        if (d.ProofChecked)
+        {
+            return d;
+        }
+
+        var accepts = instances.TryGetValue(d.Instance, out var c) && c.Decided && c.DecidedRegency == d.Regency
+            ? CheckedProof(c)
+            : CheckProof(d.Instance, d.Regency, Digest.Of(d.Value), d.Accepts, fromSigners: false);
+        return d with { Accepts = accepts, ProofChecked = true };
     }
 
     private void TryAccept(ConsensusInstance c)
@@ -147,6 +178,11 @@ internal sealed class Acceptor(ReplicaCore core)
         core.Log.Accepted(c.Instance, c.VoteRegency, d);
         var vote = Vote(d);
         var signature = core.Signer.SignStatement(Signer.Statement.Accept, c.VoteRegency, c.Instance, vote);
+        if (core.Faults.BadAcceptSignatures)
+        {
+            signature[0] ^= 0xFF;
+        }
+
         core.Broadcast(new AcceptMessage(c.VoteRegency, c.Instance, vote, signature));
     }
 
@@ -159,7 +195,7 @@ internal sealed class Acceptor(ReplicaCore core)
 
         foreach (var d in c.Accepts)
         {
-            if (d is null || c.Count(c.Accepts, d) < core.Config.Quorum || !VerifyAccepts(c, d))
+            if (d is null || c.Count(c.Accepts, d) < core.Config.Quorum)
             {
                 continue;
             }
@@ -171,7 +207,7 @@ internal sealed class Acceptor(ReplicaCore core)
             }
 
             var accepts = c.CollectAccepts(d);
-            c.MarkDecided(c.VoteRegency, d, value, accepts);
+            c.MarkDecided(c.VoteRegency, d, value, accepts, byVotes: true);
             core.Log.Decided(c.Instance, c.VoteRegency, value, accepts);
             core.Publish(ReplicationEventKind.Decided, c.Instance, digest: d);
             core.Execution.OnDecided();
@@ -180,31 +216,32 @@ internal sealed class Acceptor(ReplicaCore core)
     }
 
     /// <summary>
-    /// Checks the signatures of the ACCEPTs for <paramref name="digest"/> (once each), dropping invalid ones, so every
-    /// decision this replica records carries a valid, transferable proof. Returns whether a quorum remains.
+    /// Keeps the signatures of <paramref name="accepts"/> that are valid for (regency, instance, digest), one per replica.
+    /// An invalid one is reported only when <paramref name="fromSigners"/> says each came over its signer's own link;
+    /// a relayed proof may name replicas that never sent it.
     /// </summary>
-    private bool VerifyAccepts(ConsensusInstance c, byte[] digest)
+    private SignedAccept[] CheckProof(long instance, int regency, byte[] digest, SignedAccept[] accepts, bool fromSigners)
     {
-        for (var r = 0; r < c.Accepts.Length; r++)
+        var valid = new List<SignedAccept>(accepts.Length);
+        foreach (var a in accepts)
         {
-            if (c.AcceptVerified[r] || c.Accepts[r] is not { } d || !Digest.Equal(d, digest))
+            if (valid.Exists(v => v.Replica == a.Replica))
             {
                 continue;
             }
 
-            if (core.Signer.VerifyStatement(r, Signer.Statement.Accept, c.VoteRegency, c.Instance, d, c.AcceptSignatures[r]))
+            if (a.Replica >= 0 && a.Replica < core.Config.N &&
+                core.Signer.VerifyStatement(a.Replica, Signer.Statement.Accept, regency, instance, digest, a.Signature))
             {
-                c.AcceptVerified[r] = true;
+                valid.Add(a);
             }
-            else
+            else if (fromSigners)
             {
-                c.Accepts[r] = null;
-                c.AcceptSignatures[r] = null;
-                core.Misbehaviour(r, MisbehaviourKind.InvalidSignature, $"ACCEPT i={c.Instance} r={c.VoteRegency}");
+                core.Misbehaviour(a.Replica, MisbehaviourKind.InvalidSignature, $"ACCEPT i={instance} r={regency}");
             }
         }
 
-        return c.Count(c.Accepts, digest) >= core.Config.Quorum;
+        return [.. valid];
     }
 
     private byte[] Vote(byte[] digest) => core.Faults.WrongDigests ? Digest.Of(digest) : digest;

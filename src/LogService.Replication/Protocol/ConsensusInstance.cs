@@ -26,9 +26,6 @@ internal sealed class ConsensusInstance(long instance, int n)
 
     public byte[]?[] AcceptSignatures { get; } = new byte[n][];
 
-    /// <summary>Which ACCEPT signatures were already checked; they are checked only once a quorum seems reached.</summary>
-    public bool[] AcceptVerified { get; } = new bool[n];
-
     public bool WriteSent { get; set; }
 
     public bool AcceptSent { get; set; }
@@ -48,7 +45,14 @@ internal sealed class ConsensusInstance(long instance, int n)
 
     public int DecidedRegency { get; private set; }
 
+    /// <summary>The ACCEPTs behind the decision; their signatures are unchecked until <see cref="ProofChecked"/>.</summary>
     public SignedAccept[] DecisionAccepts { get; private set; } = [];
+
+    /// <summary>Whether <see cref="DecisionAccepts"/> holds only signatures found valid.</summary>
+    public bool ProofChecked { get; private set; }
+
+    /// <summary>Whether this replica decided from ACCEPTs it received from their signers (not from a relayed proof).</summary>
+    public bool DecidedByVotes { get; private set; }
 
     /// <summary>Starts counting votes of <paramref name="regency"/>, forgetting those of earlier regencies.</summary>
     public void EnterRegency(int regency)
@@ -64,7 +68,6 @@ internal sealed class ConsensusInstance(long instance, int n)
         Array.Clear(Writes);
         Array.Clear(Accepts);
         Array.Clear(AcceptSignatures);
-        Array.Clear(AcceptVerified);
         WriteSent = false;
         AcceptSent = false;
     }
@@ -125,13 +128,21 @@ internal sealed class ConsensusInstance(long instance, int n)
         ValueDigest = digest;
     }
 
-    public void MarkDecided(int regency, byte[] digest, byte[] value, SignedAccept[] accepts)
+    public void MarkDecided(int regency, byte[] digest, byte[] value, SignedAccept[] accepts, bool byVotes)
     {
         Decided = true;
+        DecidedByVotes = byVotes;
+        ProofChecked = false;
         DecidedRegency = regency;
         DecidedDigest = digest;
         DecidedValue = value;
         DecisionAccepts = accepts;
+    }
+
+    public void SetCheckedProof(SignedAccept[] accepts)
+    {
+        DecisionAccepts = accepts;
+        ProofChecked = true;
     }
 
     /// <summary>The signed ACCEPTs this replica holds for <paramref name="digest"/> in the current vote regency.</summary>

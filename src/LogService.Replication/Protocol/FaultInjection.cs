@@ -15,6 +15,9 @@ internal sealed class FaultInjection
     /// <summary>Send WRITE and ACCEPT votes for random digests.</summary>
     public bool WrongDigests { get; set; }
 
+    /// <summary>Send ACCEPTs whose signatures are invalid (the votes themselves are right).</summary>
+    public bool BadAcceptSignatures { get; set; }
+
     /// <summary>Send corrupted replies to clients.</summary>
     public bool WrongReplies { get; set; }
 

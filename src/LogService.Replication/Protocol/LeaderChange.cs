@@ -263,11 +263,14 @@ internal sealed class LeaderChange(ReplicaCore core)
         // before it must be decided too (with pipelining, a later instance can be decided before an earlier one).
         var executed = core.Execution.LastExecuted;
         foreach (var c in acceptor.Instances.Values
-            .Where(c => c.Instance <= executed && c.Decided && c.DecisionAccepts.Length >= core.Config.Quorum)
+            .Where(c => c.Instance <= executed && c.Decided)
             .OrderByDescending(c => c.Instance))
         {
-            proof = new DecisionProof(c.Instance, c.DecidedRegency, c.DecidedDigest!, c.DecisionAccepts);
-            break;
+            if (acceptor.CheckedProof(c) is { } accepts && accepts.Length >= core.Config.Quorum)
+            {
+                proof = new DecisionProof(c.Instance, c.DecidedRegency, c.DecidedDigest!, accepts);
+                break;
+            }
         }
 
         var states = acceptor.Instances.Values

@@ -89,6 +89,11 @@ internal sealed class StateTransfer(ReplicaCore core)
         var sendCheckpoint = m.LastExecuted < checkpoints.Instance;
         var after = sendCheckpoint ? checkpoints.Instance : m.LastExecuted;
         var decided = execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply).Select(kv => kv.Value).ToArray();
+        for (var i = 0; i < decided.Length; i++)
+        {
+            decided[i] = core.Acceptor.CheckedProof(decided[i]);
+            execution.SinceCheckpoint[decided[i].Instance] = decided[i];
+        }
         core.Send(from, new StateReplyMessage(
             core.Regency, checkpoints.Instance, sendCheckpoint ? checkpoints.Data : [], decided, core.LeaderChange.LastSyncRaw ?? []));
     }

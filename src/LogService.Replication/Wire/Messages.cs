@@ -104,7 +104,11 @@ internal sealed record StateRequestMessage(long LastExecuted) : Message
 /// A decided value carried by state transfer, with the signed ACCEPTs that decided it when the sender has them
 /// (a valid proof lets one replica's copy be trusted; without one, f+1 replicas must agree).
 /// </summary>
-internal sealed record DecidedValue(long Instance, byte[] Value, int Regency, SignedAccept[] Accepts);
+internal sealed record DecidedValue(long Instance, byte[] Value, int Regency, SignedAccept[] Accepts)
+{
+    /// <summary>Whether every signature in <see cref="Accepts"/> was found valid; local only, not on the wire.</summary>
+    public bool ProofChecked { get; init; }
+}
 
 /// <summary>State for a lagging replica; Sync relays the SYNC that installed the replier's regency (empty if none).</summary>
 internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, byte[] Checkpoint, DecidedValue[] Decided, byte[] Sync) : Message

@@ -1,5 +1,7 @@
 using LogService.Replication.Events;
+using LogService.Replication.Crypto;
 using LogService.Replication.Tests.Support;
+using LogService.Replication.Wire;
 
 namespace LogService.Replication.Tests.Protocol;
 
@@ -98,5 +100,44 @@ public sealed class ByzantineReplicaTests
         var events = Scenario.Events(sim.Replicas[0]);
         Assert.Contains(events, e => e.Misbehaviour == MisbehaviourKind.BadMac && e.From == 3);
         Assert.Contains(events, e => e.Misbehaviour == MisbehaviourKind.MalformedMessage && e.From == 3);
+    }
+
+    [Fact]
+    public void BadAcceptSignaturesDoNotStopDecisionsAndNeverLeaveACorrectReplicaInAProof()
+    {
+        var sim = Scenario.Start(seed: 17, operations: 15, before: s =>
+        {
+            s.Replicas[3].Byzantine = true;
+            s.Replicas[3].Faults.BadAcceptSignatures = true;
+        });
+        var relayed = new List<DecidedValue>();
+        sim.Tap = (from, _, bytes) =>
+        {
+            if (from is 0 or 1 && bytes.Length > 1 && bytes[1] == 11 && MessageCodec.Decode(bytes) is StateReplyMessage m)
+            {
+                relayed.AddRange(m.Decided);
+            }
+        };
+
+        Assert.True(Scenario.RunToCompletion(sim));
+        Scenario.AssertHealthy(sim);
+
+        // A wiped replica catches up by state transfer, so the correct replicas send it their decision proofs.
+        sim.Replicas[2].Wipe();
+        sim.Replicas[2].Boot();
+        sim.RunFor(5_000);
+        SimulationChecks.Converged(sim);
+
+        Assert.NotEmpty(relayed);
+        var signer = sim.Replicas[0].Core!.Signer;
+        foreach (var d in relayed)
+        {
+            Assert.DoesNotContain(d.Accepts, a => a.Replica == 3);
+            var digest = Digest.Of(d.Value);
+            Assert.All(d.Accepts, a => Assert.True(signer.VerifyStatement(a.Replica, Signer.Statement.Accept, d.Regency, d.Instance, digest, a.Signature)));
+        }
+
+        var events = sim.Replicas.Take(2).SelectMany(Scenario.Events).ToList();
+        Assert.Contains(events, e => e.Misbehaviour == MisbehaviourKind.InvalidSignature && e.From == 3);
     }
 }

@@ -94,8 +94,12 @@ internal sealed class Simulation
 
     public void RunFor(long ms) => RunUntil(() => false, Now + ms);
 
+    /// <summary>Sees every message a node transmits, before the network acts on it.</summary>
+    public Action<int, int, byte[]>? Tap { get; set; }
+
     public void Transmit(int from, int to, byte[] message)
     {
+        Tap?.Invoke(from, to, message);
         if (Isolated.Contains(from) || Isolated.Contains(to))
         {
             return;
