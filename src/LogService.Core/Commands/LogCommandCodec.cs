@@ -35,12 +35,7 @@ public static class LogCommandCodec
                 writer.WriteString(create.Name);
                 WriteOptional(ref writer, create.Retention.MaxAgeMicros);
                 WriteOptional(ref writer, create.Retention.MaxCount);
-                writer.WriteVarUInt((ulong)create.SecretEnvelopes.Count);
-                foreach (var envelope in create.SecretEnvelopes)
-                {
-                    writer.WriteBytes(envelope);
-                }
-
+                WriteByteStrings(ref writer, create.SecretEnvelopes);
                 break;
             case AppendEntriesCommand append:
                 writer.WriteByte((byte)CommandType.AppendEntries);
@@ -51,12 +46,7 @@ public static class LogCommandCodec
                 writer.WriteString(append.Writer.User);
                 writer.WriteString(append.BatchId);
                 writer.WriteVarUInt(append.PermissionMask);
-                writer.WriteVarUInt((ulong)append.Drafts.Count);
-                foreach (var draft in append.Drafts)
-                {
-                    writer.WriteBytes(draft);
-                }
-
+                WriteByteStrings(ref writer, append.Drafts);
                 break;
             case CloseStreamCommand close:
                 writer.WriteByte((byte)CommandType.CloseStream);
@@ -94,13 +84,7 @@ public static class LogCommandCodec
         var tenant = reader.ReadString();
         var name = reader.ReadString();
         var retention = new RetentionPolicy(ReadOptional(ref reader), ReadOptional(ref reader));
-        var envelopes = new byte[reader.ReadCount()][];
-        for (var i = 0; i < envelopes.Length; i++)
-        {
-            envelopes[i] = reader.ReadBytes();
-        }
-
-        return new CreateStreamCommand(tenant, name, retention, envelopes);
+        return new CreateStreamCommand(tenant, name, retention, ReadByteStrings(ref reader));
     }
 
     private static AppendEntriesCommand ReadAppend(ref CanonicalReader reader)
@@ -109,13 +93,27 @@ public static class LogCommandCodec
         var writer = new WriterIdentity(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
         var batchId = reader.ReadString();
         var mask = reader.ReadVarUInt();
-        var drafts = new byte[reader.ReadCount()][];
-        for (var i = 0; i < drafts.Length; i++)
+        return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadByteStrings(ref reader));
+    }
+
+    private static void WriteByteStrings(ref CanonicalWriter writer, IReadOnlyList<byte[]> items)
+    {
+        writer.WriteVarUInt((ulong)items.Count);
+        foreach (var item in items)
         {
-            drafts[i] = reader.ReadBytes();
+            writer.WriteBytes(item);
+        }
+    }
+
+    private static byte[][] ReadByteStrings(ref CanonicalReader reader)
+    {
+        var items = new byte[reader.ReadCount()][];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = reader.ReadBytes();
         }
 
-        return new AppendEntriesCommand(streamId, writer, batchId, mask, drafts);
+        return items;
     }
 
     private static void WriteOptional(ref CanonicalWriter writer, long? value)
