@@ -24,6 +24,9 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
     private Thread? thread;
     private volatile bool stopping;
 
+    /// <summary>1 while the loop is about to wait or waiting; only then does an input need to signal <see cref="wake"/>.</summary>
+    private int sleeping;
+
     public Task Completion => completion.Task;
 
     public long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -58,13 +61,13 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
         var buffer = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(buffer);
         inbox.Enqueue(new Inbound(from, buffer, message.Length, null, null));
-        wake.Set();
+        Wake();
     }
 
     public void OnPeerFault(int from, PeerFault fault, string detail)
     {
         inbox.Enqueue(new Inbound(from, [], 0, fault, detail));
-        wake.Set();
+        Wake();
     }
 
     public async ValueTask DisposeAsync()
@@ -93,9 +96,17 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
             while (!stopping)
             {
                 var wait = replica.NextDeadline - Now;
-                if (inbox.IsEmpty && wait > 0)
+                if (wait > 0)
                 {
-                    wake.WaitOne((int)Math.Min(wait, 1000));
+                    // Announce the wait before the last look at the queue (both full fences), so an input enqueued
+                    // after that look sees the flag and signals; inputs that arrive while the loop runs signal nothing.
+                    Interlocked.Exchange(ref sleeping, 1);
+                    if (inbox.IsEmpty)
+                    {
+                        wake.WaitOne((int)Math.Min(wait, 1000));
+                    }
+
+                    Interlocked.Exchange(ref sleeping, 0);
                 }
 
                 for (var i = 0; i < MaxInputsPerRound && inbox.TryDequeue(out var input); i++)
@@ -124,6 +135,15 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
         {
             started.TrySetException(e);
             completion.TrySetException(e);
+        }
+    }
+
+    /// <summary>Signals the loop only if it is waiting, saving a kernel transition per message while it is busy.</summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref sleeping, 0) == 1)
+        {
+            wake.Set();
         }
     }
 
