@@ -127,7 +127,14 @@ public static class EntryCodec
 
     /// <summary>Decodes a draft written by <see cref="EncodeDraft(EntryDraft, IBufferWriter{byte})"/>.</summary>
     /// <exception cref="EntryEncodingException">The bytes are not a canonical draft encoding.</exception>
-    public static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded)
+    public static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded) => DecodeDraft(encoded, out _);
+
+    /// <summary>
+    /// Decodes a draft and reports where its body starts: because the encoding is canonical, the bytes from
+    /// <paramref name="bodyOffset"/> on are exactly <see cref="EncodeBody(EntryBody)"/> of the decoded body, so a
+    /// caller that seals the body need not encode it again.
+    /// </summary>
+    internal static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded, out int bodyOffset)
     {
         var reader = new CanonicalReader(encoded);
         ExpectVersion(ref reader);
@@ -151,6 +158,7 @@ public static class EntryCodec
             throw CanonicalReader.Malformed("batch id is not well formed");
         }
 
+        bodyOffset = encoded.Length - reader.Remaining.Length;
         var body = ReadBody(ref reader);
         if (!reader.AtEnd)
         {

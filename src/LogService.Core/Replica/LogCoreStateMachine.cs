@@ -186,11 +186,12 @@ public sealed class LogCoreStateMachine : IStateMachine, IDisposable
 
         // Decode every draft before sealing any, so a bad entry rejects the batch whole and the chain never advances for it.
         var drafts = new EntryDraft[command.Drafts.Count];
+        var bodyOffsets = new int[drafts.Length];
         try
         {
             for (var i = 0; i < drafts.Length; i++)
             {
-                drafts[i] = EntryCodec.DecodeDraft(command.Drafts[i]);
+                drafts[i] = EntryCodec.DecodeDraft(command.Drafts[i], out bodyOffsets[i]);
             }
         }
         catch (EntryEncodingException ex)
@@ -204,8 +205,9 @@ public sealed class LogCoreStateMachine : IStateMachine, IDisposable
         }
 
         first = stream.Sealer.NextSequence;
-        foreach (var draft in drafts)
+        for (var i = 0; i < drafts.Length; i++)
         {
+            var draft = drafts[i];
             var metadata = new EntryMetadata(
                 context.TimestampMicros,
                 (byte)draft.Level,
@@ -215,7 +217,7 @@ public sealed class LogCoreStateMachine : IStateMachine, IDisposable
                 command.Writer.User,
                 draft.EventType.ToString("x8", CultureInfo.InvariantCulture),
                 command.PermissionMask);
-            var body = EntryCodec.EncodeBody(draft.Body);
+            var body = command.Drafts[i].AsSpan(bodyOffsets[i]);
             var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
             stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
             context.Add(stream, metadata, sealedBytes);
@@ -282,6 +284,8 @@ public sealed class LogCoreStateMachine : IStateMachine, IDisposable
 
         public List<StreamState> Touched { get; } = [];
 
+        private readonly HashSet<StreamState> _touchedSet = [];
+
         public void Add(StreamState stream, SealedEntry entry)
         {
             var header = entry.Header;
@@ -304,7 +308,7 @@ public sealed class LogCoreStateMachine : IStateMachine, IDisposable
                 metadata.PermissionMask,
                 kind,
                 sealedBytes));
-            if (!Touched.Contains(stream))
+            if (_touchedSet.Add(stream))
             {
                 Touched.Add(stream);
             }

@@ -27,6 +27,17 @@ public class EntryCodecTests
     }
 
     [Fact]
+    public void ADraftsBodyOffsetPointsAtExactlyTheEncodedBody()
+    {
+        var draft = EntrySamples.FullDraft();
+        var encoded = EntryCodec.EncodeDraft(draft);
+
+        var decoded = EntryCodec.DecodeDraft(encoded, out var bodyOffset);
+
+        Assert.Equal(EntryCodec.EncodeBody(decoded.Body), encoded.AsSpan(bodyOffset).ToArray());
+    }
+
+    [Fact]
     public void MinimalDraftRoundTrips()
     {
         var draft = EntrySamples.MinimalDraft();
