@@ -59,9 +59,12 @@ public sealed class ReplicaNodeTests : IDisposable
         nodes[3] = new ReplicaNode(Options(3), network.Connect(3), machines[3]);
         await nodes[3].StartAsync(CancellationToken.None);
         await proxy.InvokeOrderedAsync("c"u8.ToArray());
-        await WaitUntil(() => machines[3].CommandCount == 16);
+        // Compare at one instance both replicas have executed: the other replicas may be an instance ahead when 3 reaches 16 commands.
+        await WaitUntil(() => machines[3].CommandCount == 16 && machines[3].LastExecutedInstance == machines[0].LastExecutedInstance);
         await StopAll(nodes);
-        Assert.Equal(machines[0].Inner.BatchDigests[machines[0].LastExecutedInstance], machines[3].Inner.BatchDigests[machines[3].LastExecutedInstance]);
+        var instance = machines[0].LastExecutedInstance;
+        Assert.Equal(instance, machines[3].LastExecutedInstance);
+        Assert.Equal(machines[0].Inner.BatchDigests[instance], machines[3].Inner.BatchDigests[instance]);
     }
 
     [Fact]
