@@ -31,6 +31,21 @@ public sealed record AppendEntriesCommand(string StreamId, WriterIdentity Writer
 /// <param name="StreamId">The stream, <c>tenant/name</c>.</param>
 public sealed record CloseStreamCommand(string StreamId) : LogCommand;
 
+/// <summary>
+/// Asks every replica to sign the current head of each named stream, or, with no names, of every stream that has
+/// changed since its latest stored certified head. The host collects 2f+1 equal signed statements per stream into a
+/// <see cref="Replica.HeadCertificate"/> and orders a <see cref="RecordCertificateCommand"/> with it.
+/// </summary>
+/// <param name="StreamIds">The streams, or empty for every stream changed since its last certification.</param>
+public sealed record CertifyHeadsCommand(IReadOnlyList<string> StreamIds) : LogCommand;
+
+/// <summary>
+/// Stores an assembled certified head on every replica after each has verified it against the replica key set.
+/// A certificate no newer than the stored one is ignored; one with a bad or short signature set is rejected.
+/// </summary>
+/// <param name="Certificate">The statement and its 2f+1 signatures.</param>
+public sealed record RecordCertificateCommand(Replica.HeadCertificate Certificate) : LogCommand;
+
 /// <summary>The authenticated origin of a write: the issuer decides the tenant, the token's claims the rest.</summary>
 /// <param name="Tenant">The tenant whose issuer signed the token.</param>
 /// <param name="Cloud">The writer's cloud.</param>

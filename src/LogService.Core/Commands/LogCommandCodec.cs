@@ -1,5 +1,6 @@
 using System.Buffers;
 using LogService.Core.Entries;
+using LogService.Core.Replica;
 using LogService.Storage;
 
 namespace LogService.Core.Commands;
@@ -18,6 +19,8 @@ public static class LogCommandCodec
         CreateStream = 1,
         AppendEntries = 2,
         CloseStream = 3,
+        CertifyHeads = 4,
+        RecordCertificate = 5,
     }
 
     /// <summary>Encodes a command.</summary>
@@ -52,6 +55,19 @@ public static class LogCommandCodec
                 writer.WriteByte((byte)CommandType.CloseStream);
                 writer.WriteString(close.StreamId);
                 break;
+            case CertifyHeadsCommand certify:
+                writer.WriteByte((byte)CommandType.CertifyHeads);
+                writer.WriteVarUInt((ulong)certify.StreamIds.Count);
+                foreach (var streamId in certify.StreamIds)
+                {
+                    writer.WriteString(streamId);
+                }
+
+                break;
+            case RecordCertificateCommand record:
+                writer.WriteByte((byte)CommandType.RecordCertificate);
+                record.Certificate.Write(writer);
+                break;
             default:
                 throw new ArgumentException($"unknown command type {command.GetType().Name}", nameof(command));
         }
@@ -74,6 +90,8 @@ public static class LogCommandCodec
             CommandType.CreateStream => ReadCreate(ref reader),
             CommandType.AppendEntries => ReadAppend(ref reader),
             CommandType.CloseStream => new CloseStreamCommand(reader.ReadString()),
+            CommandType.CertifyHeads => ReadCertify(ref reader),
+            CommandType.RecordCertificate => new RecordCertificateCommand(HeadCertificate.Read(ref reader)),
             var other => throw CanonicalReader.Malformed($"unknown command type {(byte)other}"),
         };
         return reader.AtEnd ? command : throw CanonicalReader.Malformed("trailing bytes after the command");
@@ -94,6 +112,17 @@ public static class LogCommandCodec
         var batchId = reader.ReadString();
         var mask = reader.ReadVarUInt();
         return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadByteStrings(ref reader));
+    }
+
+    private static CertifyHeadsCommand ReadCertify(ref CanonicalReader reader)
+    {
+        var streamIds = new string[reader.ReadCount()];
+        for (var i = 0; i < streamIds.Length; i++)
+        {
+            streamIds[i] = reader.ReadString();
+        }
+
+        return new CertifyHeadsCommand(streamIds);
     }
 
     private static void WriteByteStrings(ref CanonicalWriter writer, IReadOnlyList<byte[]> items)

@@ -17,7 +17,7 @@ internal sealed class StreamState : IDisposable
     /// <summary>How many recent batches per stream are remembered for deduplication.</summary>
     public const int DedupWindow = 1024;
 
-    private const byte ChainStateVersion = 1;
+    private const byte ChainStateVersion = 2;
     private readonly LinkedList<(string Key, long First, long Last)> _recentOrder = new();
     private readonly Dictionary<string, (long First, long Last)> _recent = new(StringComparer.Ordinal);
 
@@ -40,6 +40,9 @@ internal sealed class StreamState : IDisposable
 
     public RetentionPolicy Retention { get; }
 
+    /// <summary>The consensus instance that last appended to the stream: the instance its head statements name.</summary>
+    public long LastChangedInstance { get; set; }
+
     public static StreamState Create(string streamId, string tenant, ReadOnlySpan<byte> initialSecret, RetentionPolicy retention) =>
         new(streamId, tenant, StreamSealer.Create(streamId, initialSecret), new MerkleAccumulator(), retention);
 
@@ -58,8 +61,12 @@ internal sealed class StreamState : IDisposable
             using var aes = new AesGcm(atRestKey, TagSize);
             aes.Decrypt(head.SealerState.AsSpan(0, NonceSize), head.SealerState.AsSpan(NonceSize, plain.Length), head.SealerState.AsSpan(NonceSize + plain.Length), plain, Encoding.UTF8.GetBytes(head.StreamId));
             using var sealerState = SealerState.Decode(plain);
-            var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(ReadMerkle(head.MerkleState, out var window)), head.Retention);
-            foreach (var (key, first, last) in window)
+            var chain = ReadChainState(head.MerkleState);
+            var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(chain.Merkle), head.Retention)
+            {
+                LastChangedInstance = chain.Instance,
+            };
+            foreach (var (key, first, last) in chain.Window)
             {
                 state.Remember(key, first, last);
             }
@@ -129,6 +136,7 @@ internal sealed class StreamState : IDisposable
         writer.Write(ChainStateVersion);
         writer.Write(merkle.Length);
         writer.Write(merkle);
+        writer.Write(LastChangedInstance);
         writer.Write(_recentOrder.Count);
         foreach (var (key, first, last) in _recentOrder)
         {
@@ -141,7 +149,14 @@ internal sealed class StreamState : IDisposable
         return buffer.ToArray();
     }
 
-    private static byte[] ReadMerkle(byte[] chainState, out List<(string, long, long)> window)
+    /// <summary>The head statement of a stored stream head, read without its secret: what a replica signs for GET .../head.</summary>
+    public static CommitStatement StatementOf(StreamHead head)
+    {
+        var chain = ReadChainState(head.MerkleState);
+        return new CommitStatement(head.StreamId, head.LastSequence + 1, head.LastSequence, head.YHead, MerkleAccumulator.Deserialize(chain.Merkle).Root(), chain.Instance);
+    }
+
+    private static (byte[] Merkle, long Instance, List<(string Key, long First, long Last)> Window) ReadChainState(byte[] chainState)
     {
         try
         {
@@ -152,14 +167,15 @@ internal sealed class StreamState : IDisposable
             }
 
             var merkle = reader.ReadBytes(reader.ReadInt32());
+            var instance = reader.ReadInt64();
             var count = reader.ReadInt32();
-            window = new List<(string, long, long)>(Math.Min(count, DedupWindow));
+            var window = new List<(string, long, long)>(Math.Min(count, DedupWindow));
             for (var i = 0; i < count; i++)
             {
                 window.Add((reader.ReadString(), reader.ReadInt64(), reader.ReadInt64()));
             }
 
-            return merkle;
+            return (merkle, instance, window);
         }
         catch (EndOfStreamException ex)
         {

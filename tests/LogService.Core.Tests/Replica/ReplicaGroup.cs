@@ -22,6 +22,7 @@ internal sealed class ReplicaGroup : IDisposable
     public ReplicaGroup(int n = 4)
     {
         Identities = Enumerable.Range(0, n).Select(ReplicaIdentity.CreateEphemeral).ToArray();
+        KeySet = new ReplicaKeySet(PublicKeys);
         _stores = new ILogStore[n];
         _machines = new LogCoreStateMachine[n];
         for (var i = 0; i < n; i++)
@@ -31,6 +32,8 @@ internal sealed class ReplicaGroup : IDisposable
     }
 
     public ReplicaIdentity[] Identities { get; }
+
+    public ReplicaKeySet KeySet { get; }
 
     public Dictionary<string, byte[]> InitialSecrets { get; } = [];
 
@@ -68,6 +71,32 @@ internal sealed class ReplicaGroup : IDisposable
     public IReadOnlyList<ReadOnlyMemory<byte>> SealedEntries(int replica, string streamId) =>
         _stores[replica].ReadRange(streamId, 0, long.MaxValue).Entries.Select(e => (ReadOnlyMemory<byte>)e.SealedEntry).ToArray();
 
+    /// <summary>Orders a head certification of one stream and assembles the certificate from every replica's reply.</summary>
+    public HeadCertificate Certify(string streamId)
+    {
+        var replies = Decide(new CertifyHeadsCommand([streamId])).Select(r => CommandReply.Decode(r[0])).ToArray();
+        return HeadCertificate.Assemble(replies[0].Statement!, replies, KeySet)!;
+    }
+
+    /// <summary>What one replica's disk holds now, to put back later as a rolled-back disk would.</summary>
+    public byte[] CopyDisk(int replica)
+    {
+        using var buffer = new MemoryStream();
+        _stores[replica].ExportSnapshot(SnapshotScope.WholeReplica, buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Puts an earlier copy of a replica's disk back and restarts the replica on it.</summary>
+    public void RollBackDisk(int replica, byte[] copy)
+    {
+        using (var source = new MemoryStream(copy))
+        {
+            _stores[replica].ImportSnapshot(source);
+        }
+
+        Restart(replica);
+    }
+
     public LogCoreStateMachine Machine(int replica) => _machines[replica];
 
     public void Dispose()
@@ -79,12 +108,14 @@ internal sealed class ReplicaGroup : IDisposable
             Identities[i].Dispose();
         }
 
+        KeySet.Dispose();
+
         Directory.Delete(_directory, recursive: true);
     }
 
     private void Open(int replica)
     {
         _stores[replica] = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(_directory, $"replica-{replica}.db") });
-        _machines[replica] = new LogCoreStateMachine(_stores[replica], Identities[replica]);
+        _machines[replica] = new LogCoreStateMachine(_stores[replica], Identities[replica], KeySet);
     }
 }

@@ -1,0 +1,47 @@
+using LogService.Sealing;
+using LogService.Storage;
+
+namespace LogService.Core.Replica;
+
+/// <summary>What one batch accumulates before its single storage transaction.</summary>
+internal sealed class BatchContext(long instance, long timestampMicros)
+{
+    private readonly HashSet<StreamState> _touchedSet = [];
+
+    public long Instance { get; } = instance;
+
+    public long TimestampMicros { get; } = timestampMicros;
+
+    public List<EntryRecord> Entries { get; } = [];
+
+    public List<StreamState> Touched { get; } = [];
+
+    public void Add(StreamState stream, SealedEntry entry)
+    {
+        var header = entry.Header;
+        Add(stream, new EntryMetadata(header.ConsensusTimestamp, header.Level, header.Tenant, header.SourceCloud, header.SourceNode, header.SourceUser, header.EventType, header.PermissionMask), entry.Encoded.ToArray(), (byte)header.Kind);
+    }
+
+    public void Add(StreamState stream, in EntryMetadata metadata, byte[] sealedBytes, byte kind = (byte)EntryKind.Data)
+    {
+        stream.Merkle.Append(sealedBytes);
+        stream.LastChangedInstance = Instance;
+        Entries.Add(new EntryRecord(
+            metadata.Tenant,
+            stream.StreamId,
+            stream.Sealer.NextSequence - 1,
+            metadata.ConsensusTimestamp,
+            metadata.Level,
+            metadata.SourceCloud,
+            metadata.SourceNode,
+            metadata.SourceUser,
+            metadata.EventType,
+            metadata.PermissionMask,
+            kind,
+            sealedBytes));
+        if (_touchedSet.Add(stream))
+        {
+            Touched.Add(stream);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using LogService.Core.Commands;
+using LogService.Core.Entries;
+using LogService.Sealing;
+
+namespace LogService.Core.Replica;
+
+/// <summary>Stream life cycle and writes: create, append, close.</summary>
+public sealed partial class LogCoreStateMachine
+{
+    private CommandReply Create(CreateStreamCommand command, BatchContext context)
+    {
+        if (!StreamIds.IsValidName(command.Tenant) || !StreamIds.IsValidName(command.Name))
+        {
+            return Rejected("tenant and stream names are 1-64 characters of a-z, 0-9, '.', '_' and '-'");
+        }
+
+        var streamId = command.StreamId;
+        if (FindStream(streamId) is not null)
+        {
+            return Rejected($"stream {streamId} already exists");
+        }
+
+        if (_identity.ReplicaId >= command.SecretEnvelopes.Count)
+        {
+            throw new ReplicaStateException($"stream {streamId}: the key service sent no secret for replica {_identity.ReplicaId}");
+        }
+
+        Span<byte> secret = stackalloc byte[StreamGenesis.SecretSize];
+        if (!StreamSecretEnvelope.TryOpen(command.SecretEnvelopes[_identity.ReplicaId], _identity.KeyAgreementKey, streamId, _identity.ReplicaId, secret))
+        {
+            // Every other replica can seal this stream and this one cannot: continuing would diverge.
+            throw new ReplicaStateException($"stream {streamId}: this replica's secret envelope does not open with its key-agreement key");
+        }
+
+        var stream = StreamState.Create(streamId, command.Tenant, secret, command.Retention);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        _streams.Add(streamId, stream);
+        var open = stream.Sealer.SealOpen(SystemMetadata(context, command.Tenant, "stream.open"));
+        context.Add(stream, open);
+        return Committed(StatementOf(stream, 0));
+    }
+
+    private CommandReply Append(AppendEntriesCommand command, BatchContext context)
+    {
+        var stream = FindStream(command.StreamId);
+        if (stream is null)
+        {
+            return Rejected($"stream {command.StreamId} does not exist");
+        }
+
+        if (!string.Equals(command.Writer.Tenant, stream.Tenant, StringComparison.Ordinal))
+        {
+            // The front end authorizes by policy; this is the state machine's own guard that tenants never cross.
+            return Rejected($"tenant {command.Writer.Tenant} may not write to stream {command.StreamId}");
+        }
+
+        if (stream.Sealer.IsClosed)
+        {
+            return Rejected($"stream {command.StreamId} is closed");
+        }
+
+        var batchKey = string.Join('\u001f', command.Writer.Cloud, command.Writer.Node, command.Writer.User, command.BatchId);
+        if (stream.TryRecall(batchKey, out var first, out _))
+        {
+            return new CommandReply(CommandOutcome.Duplicate, "", StatementOf(stream, first), _identity.ReplicaId, []);
+        }
+
+        // Decode every draft before sealing any, so a bad entry rejects the batch whole and the chain never advances for it.
+        var drafts = new EntryDraft[command.Drafts.Count];
+        var bodyOffsets = new int[drafts.Length];
+        try
+        {
+            for (var i = 0; i < drafts.Length; i++)
+            {
+                drafts[i] = EntryCodec.DecodeDraft(command.Drafts[i], out bodyOffsets[i]);
+            }
+        }
+        catch (EntryEncodingException ex)
+        {
+            return Rejected(ex.Message);
+        }
+
+        if (drafts.Length == 0)
+        {
+            return Rejected("a batch must hold at least one entry");
+        }
+
+        first = stream.Sealer.NextSequence;
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var draft = drafts[i];
+            var metadata = new EntryMetadata(
+                context.TimestampMicros,
+                (byte)draft.Level,
+                stream.Tenant,
+                command.Writer.Cloud,
+                command.Writer.Node,
+                command.Writer.User,
+                draft.EventType.ToString("x8", CultureInfo.InvariantCulture),
+                command.PermissionMask);
+            var body = command.Drafts[i].AsSpan(bodyOffsets[i]);
+            var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
+            stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
+            context.Add(stream, metadata, sealedBytes);
+        }
+
+        stream.Remember(batchKey, first, stream.Sealer.NextSequence - 1);
+        return Committed(StatementOf(stream, first));
+    }
+
+    private CommandReply Close(CloseStreamCommand command, BatchContext context)
+    {
+        var stream = FindStream(command.StreamId);
+        if (stream is null)
+        {
+            return Rejected($"stream {command.StreamId} does not exist");
+        }
+
+        if (stream.Sealer.IsClosed)
+        {
+            return Rejected($"stream {command.StreamId} is already closed");
+        }
+
+        var first = stream.Sealer.NextSequence;
+        context.Add(stream, stream.Sealer.SealClose(SystemMetadata(context, stream.Tenant, "stream.close")));
+        return Committed(StatementOf(stream, first));
+    }
+}
