@@ -60,12 +60,19 @@ public interface ILogStore : ILogQuery, IDisposable
 
     /// <summary>Writes a snapshot (the whole replica state, or one stream's entry range) to
     /// <paramref name="destination"/>; the format ends with a SHA-256 digest of its content.</summary>
-    void ExportSnapshot(SnapshotScope scope, Stream destination);
+    /// <param name="scope">What to export.</param>
+    /// <param name="destination">Receives the snapshot.</param>
+    /// <param name="exportHead">Optional: rewrites each stream head as it is written, e.g. to replace this replica's
+    /// at-rest-encrypted sealer state with a form every replica writes identically.</param>
+    void ExportSnapshot(SnapshotScope scope, Stream destination, Func<StreamHead, StreamHead>? exportHead = null);
 
     /// <summary>
     /// Imports a snapshot in one transaction. A whole-replica snapshot replaces the store's state; a stream-range
     /// snapshot adds entries that must not be present yet. A truncated or altered snapshot is rejected and nothing
     /// changes. Verifying the snapshot's content against other replicas is the caller's task.
     /// </summary>
-    void ImportSnapshot(Stream source);
+    /// <param name="source">The snapshot.</param>
+    /// <param name="importHead">Optional: rewrites each stream head before it is stored (the inverse of the
+    /// export's rewrite); an exception it throws aborts the import and nothing changes.</param>
+    void ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null);
 }

@@ -1,14 +1,21 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace LogService.Core.Replica;
 
 /// <summary>
-/// Wraps a stream's initial secret A_0 to one replica's key-agreement key (ECIES: ephemeral P-256 ECDH, HKDF-SHA256,
-/// AES-256-GCM). The stream id and replica id are bound into the key derivation and the associated data, so an
-/// envelope cannot be replayed for another stream or opened as another replica's.
+/// Wraps a stream secret to one replica's key-agreement key (ECIES: ephemeral P-256 ECDH, HKDF-SHA256,
+/// AES-256-GCM). The stream id and replica id (and, in snapshots, the sequence) are bound into the key derivation
+/// and the associated data, so an envelope cannot be replayed for another stream or opened as another replica's.
 /// </summary>
+/// <remarks>
+/// Two uses: the key service wraps A_0 with a random ephemeral key (<see cref="Wrap"/>); a replica wraps its current
+/// A_j into checkpoint snapshots with an ephemeral scalar derived from A_j, the stream, the sequence and the recipient
+/// (<see cref="WrapForSnapshot"/>, in the manner RFC 6979 derives ECDSA nonces), so every correct replica writes
+/// byte-identical snapshots. The derived scalar is as secret as A_j itself: only a holder of A_j can compute it.
+/// </remarks>
 public static class StreamSecretEnvelope
 {
     private const byte Version = 1;
@@ -17,37 +24,75 @@ public static class StreamSecretEnvelope
     private const int TagSize = 16;
     private const int SecretSize = 32;
 
+    /// <summary>The P-256 group order: derived scalars must lie in [1, n-1].</summary>
+    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The envelope's length in bytes.</summary>
     public const int Size = 1 + PointSize + NonceSize + SecretSize + TagSize;
 
-    /// <summary>Wraps <paramref name="secret"/> for the replica whose key-agreement public key is <paramref name="recipientKey"/>.</summary>
+    /// <summary>Wraps <paramref name="secret"/> (A_0) for the replica whose key-agreement public key is <paramref name="recipientKey"/>.</summary>
     public static byte[] Wrap(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> recipientKey, string streamId, int replicaId)
     {
-        if (secret.Length != SecretSize)
-        {
-            throw new ArgumentException($"a stream secret is {SecretSize} bytes", nameof(secret));
-        }
+        CheckSecret(secret);
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        return Seal(secret, recipientKey, ephemeral, nonce, CreationContext(streamId, replicaId));
+    }
 
+    /// <summary>
+    /// Wraps a stream's current secret A_j (<paramref name="sequence"/> = j) deterministically for one replica, for a
+    /// checkpoint snapshot: the same inputs give the same bytes on every replica.
+    /// </summary>
+    public static byte[] WrapForSnapshot(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> recipientKey, string streamId, int replicaId, long sequence)
+    {
+        CheckSecret(secret);
+        var context = SnapshotContext(streamId, replicaId, sequence);
+        Span<byte> scalar = stackalloc byte[32];
+        DeriveScalar(secret, context, scalar);
+        try
+        {
+            using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = scalar.ToArray() });
+
+            // The key is fresh for every (A_j, stream, sequence, recipient), so a fixed nonce never repeats under one key.
+            return Seal(secret, recipientKey, ephemeral, stackalloc byte[NonceSize], context);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
+    }
+
+    /// <summary>Opens an envelope made by <see cref="Wrap"/> into <paramref name="secret"/>; false if it is not authentic or not for this replica.</summary>
+    public static bool TryOpen(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, string streamId, int replicaId, Span<byte> secret) =>
+        TryOpen(envelope, recipient, CreationContext(streamId, replicaId), secret);
+
+    /// <summary>Opens an envelope made by <see cref="WrapForSnapshot"/>; false if it is not authentic or not for this replica.</summary>
+    public static bool TryOpenSnapshot(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, string streamId, int replicaId, long sequence, Span<byte> secret) =>
+        TryOpen(envelope, recipient, SnapshotContext(streamId, replicaId, sequence), secret);
+
+    private static byte[] Seal(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> recipientKey, ECDiffieHellman ephemeral, ReadOnlySpan<byte> nonce, byte[] context)
+    {
         using var recipient = ECDiffieHellman.Create();
         recipient.ImportSubjectPublicKeyInfo(recipientKey, out _);
-        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var envelope = new byte[Size];
         envelope[0] = Version;
-        WritePoint(ephemeral.ExportParameters(false).Q, envelope.AsSpan(1, PointSize));
-        var nonce = envelope.AsSpan(1 + PointSize, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
+        var point = envelope.AsSpan(1, PointSize);
+        var q = ephemeral.ExportParameters(false).Q;
+        point[0] = 0x04;
+        q.X.AsSpan().CopyTo(point[1..]);
+        q.Y.AsSpan().CopyTo(point[33..]);
+        nonce.CopyTo(envelope.AsSpan(1 + PointSize, NonceSize));
 
         Span<byte> key = stackalloc byte[32];
-        DeriveKey(ephemeral.DeriveRawSecretAgreement(recipient.PublicKey), envelope.AsSpan(1, PointSize), streamId, replicaId, key);
+        DeriveKey(ephemeral.DeriveRawSecretAgreement(recipient.PublicKey), point, context, key);
         using var aes = new AesGcm(key, TagSize);
         CryptographicOperations.ZeroMemory(key);
-        var ciphertext = envelope.AsSpan(1 + PointSize + NonceSize, SecretSize);
-        aes.Encrypt(nonce, secret, ciphertext, envelope.AsSpan(Size - TagSize), AssociatedData(streamId, replicaId));
+        aes.Encrypt(nonce, secret, envelope.AsSpan(1 + PointSize + NonceSize, SecretSize), envelope.AsSpan(Size - TagSize), context);
         return envelope;
     }
 
-    /// <summary>Opens an envelope addressed to <paramref name="recipient"/> into <paramref name="secret"/>; false if it is not authentic.</summary>
-    public static bool TryOpen(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, string streamId, int replicaId, Span<byte> secret)
+    private static bool TryOpen(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, byte[] context, Span<byte> secret)
     {
         ArgumentNullException.ThrowIfNull(recipient);
         if (envelope.Length != Size || envelope[0] != Version || secret.Length != SecretSize)
@@ -69,15 +114,10 @@ public static class StreamSecretEnvelope
                 Q = new ECPoint { X = point.Slice(1, 32).ToArray(), Y = point.Slice(33, 32).ToArray() },
             });
             Span<byte> key = stackalloc byte[32];
-            DeriveKey(recipient.DeriveRawSecretAgreement(ephemeral.PublicKey), point, streamId, replicaId, key);
+            DeriveKey(recipient.DeriveRawSecretAgreement(ephemeral.PublicKey), point, context, key);
             using var aes = new AesGcm(key, TagSize);
             CryptographicOperations.ZeroMemory(key);
-            aes.Decrypt(
-                envelope.Slice(1 + PointSize, NonceSize),
-                envelope.Slice(1 + PointSize + NonceSize, SecretSize),
-                envelope[(Size - TagSize)..],
-                secret,
-                AssociatedData(streamId, replicaId));
+            aes.Decrypt(envelope.Slice(1 + PointSize, NonceSize), envelope.Slice(1 + PointSize + NonceSize, SecretSize), envelope[(Size - TagSize)..], secret, context);
             return true;
         }
         catch (CryptographicException)
@@ -88,26 +128,54 @@ public static class StreamSecretEnvelope
         }
     }
 
-    private static void DeriveKey(byte[] sharedSecret, ReadOnlySpan<byte> ephemeralPoint, string streamId, int replicaId, Span<byte> key)
+    /// <summary>k = HMAC_{A_j}(context ‖ counter), the first value in [1, n-1] (RFC 6979's rejection sampling, simplified).</summary>
+    private static void DeriveScalar(ReadOnlySpan<byte> secret, byte[] context, Span<byte> scalar)
     {
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, key, ephemeralPoint, AssociatedData(streamId, replicaId));
+        var input = new byte[context.Length + 1];
+        context.CopyTo(input, 1);
+        for (var counter = 0; ; counter++)
+        {
+            input[0] = (byte)counter;
+            HMACSHA256.HashData(secret, input, scalar);
+            var value = new BigInteger(scalar, isUnsigned: true, isBigEndian: true);
+            if (!value.IsZero && value < Order)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void DeriveKey(byte[] sharedSecret, ReadOnlySpan<byte> ephemeralPoint, byte[] context, Span<byte> key)
+    {
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, key, ephemeralPoint, context);
         CryptographicOperations.ZeroMemory(sharedSecret);
     }
 
-    private static byte[] AssociatedData(string streamId, int replicaId)
+    private static void CheckSecret(ReadOnlySpan<byte> secret)
     {
-        var id = Encoding.UTF8.GetBytes(streamId);
-        var data = new byte[24 + 4 + id.Length];
-        Encoding.ASCII.GetBytes("logsvc/stream-secret/v1\0", data);
-        BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(24), replicaId);
-        id.CopyTo(data.AsSpan(28));
-        return data;
+        if (secret.Length != SecretSize)
+        {
+            throw new ArgumentException($"a stream secret is {SecretSize} bytes", nameof(secret));
+        }
     }
 
-    private static void WritePoint(ECPoint q, Span<byte> destination)
+    private static byte[] CreationContext(string streamId, int replicaId) => Context("logsvc/stream-secret/v1\0"u8, streamId, replicaId, null);
+
+    private static byte[] SnapshotContext(string streamId, int replicaId, long sequence) => Context("logsvc/snapshot-secret/v1\0"u8, streamId, replicaId, sequence);
+
+    private static byte[] Context(ReadOnlySpan<byte> label, string streamId, int replicaId, long? sequence)
     {
-        destination[0] = 0x04;
-        q.X.AsSpan().CopyTo(destination[1..]);
-        q.Y.AsSpan().CopyTo(destination[33..]);
+        var id = Encoding.UTF8.GetBytes(streamId);
+        var extra = sequence is null ? 0 : 8;
+        var data = new byte[label.Length + 4 + extra + id.Length];
+        label.CopyTo(data);
+        BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(label.Length), replicaId);
+        if (sequence is { } j)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(label.Length + 4), j);
+        }
+
+        id.CopyTo(data.AsSpan(label.Length + 4 + extra));
+        return data;
     }
 }

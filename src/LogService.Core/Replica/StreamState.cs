@@ -50,6 +50,24 @@ internal sealed class StreamState : IDisposable
     /// <exception cref="ReplicaStateException">The sealer state was not written by this replica or was altered.</exception>
     public static StreamState Load(StreamHead head, ReadOnlySpan<byte> atRestKey)
     {
+        using var sealerState = OpenSealerState(head, atRestKey);
+        var chain = ReadChainState(head.MerkleState);
+        var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(chain.Merkle), head.Retention)
+        {
+            LastChangedInstance = chain.Instance,
+        };
+        foreach (var (key, first, last) in chain.Window)
+        {
+            state.Remember(key, first, last);
+        }
+
+        return state;
+    }
+
+    /// <summary>Decrypts a stored head's sealer state (the live secret A_j) with the replica's at-rest key.</summary>
+    /// <exception cref="ReplicaStateException">The sealer state was not written by this replica or was altered.</exception>
+    public static SealerState OpenSealerState(StreamHead head, ReadOnlySpan<byte> atRestKey)
+    {
         var plain = new byte[Math.Max(0, head.SealerState.Length - NonceSize - TagSize)];
         try
         {
@@ -60,18 +78,7 @@ internal sealed class StreamState : IDisposable
 
             using var aes = new AesGcm(atRestKey, TagSize);
             aes.Decrypt(head.SealerState.AsSpan(0, NonceSize), head.SealerState.AsSpan(NonceSize, plain.Length), head.SealerState.AsSpan(NonceSize + plain.Length), plain, Encoding.UTF8.GetBytes(head.StreamId));
-            using var sealerState = SealerState.Decode(plain);
-            var chain = ReadChainState(head.MerkleState);
-            var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(chain.Merkle), head.Retention)
-            {
-                LastChangedInstance = chain.Instance,
-            };
-            foreach (var (key, first, last) in chain.Window)
-            {
-                state.Remember(key, first, last);
-            }
-
-            return state;
+            return SealerState.Decode(plain);
         }
         catch (CryptographicException ex)
         {
@@ -83,20 +90,26 @@ internal sealed class StreamState : IDisposable
         }
     }
 
-    /// <summary>The stream's head as it must be stored after this batch.</summary>
-    public StreamHead ToHead(ReadOnlySpan<byte> atRestKey)
+    /// <summary>Encrypts a sealer state under the replica's at-rest key (random nonce, stream id as associated data).</summary>
+    public static byte[] ProtectSealerState(SealerState sealerState, ReadOnlySpan<byte> atRestKey)
     {
-        using var sealerState = Sealer.ExportState();
         var plain = sealerState.Encode();
         var protectedState = new byte[NonceSize + plain.Length + TagSize];
         RandomNumberGenerator.Fill(protectedState.AsSpan(0, NonceSize));
         using (var aes = new AesGcm(atRestKey, TagSize))
         {
-            aes.Encrypt(protectedState.AsSpan(0, NonceSize), plain, protectedState.AsSpan(NonceSize, plain.Length), protectedState.AsSpan(NonceSize + plain.Length), Encoding.UTF8.GetBytes(StreamId));
+            aes.Encrypt(protectedState.AsSpan(0, NonceSize), plain, protectedState.AsSpan(NonceSize, plain.Length), protectedState.AsSpan(NonceSize + plain.Length), Encoding.UTF8.GetBytes(sealerState.StreamId));
         }
 
         CryptographicOperations.ZeroMemory(plain);
-        return new StreamHead(StreamId, Tenant, Sealer.NextSequence - 1, Sealer.Head.ToArray(), WriteChainState(), protectedState, Retention);
+        return protectedState;
+    }
+
+    /// <summary>The stream's head as it must be stored after this batch.</summary>
+    public StreamHead ToHead(ReadOnlySpan<byte> atRestKey)
+    {
+        using var sealerState = Sealer.ExportState();
+        return new StreamHead(StreamId, Tenant, Sealer.NextSequence - 1, Sealer.Head.ToArray(), WriteChainState(), ProtectSealerState(sealerState, atRestKey), Retention);
     }
 
     /// <summary>The sequences a batch with this key was appended at, if it is still in the window.</summary>

@@ -8,7 +8,7 @@ internal abstract partial class SqlLogStore
 {
     private const int ImportChunkEntries = 1000;
 
-    public void ExportSnapshot(SnapshotScope scope, Stream destination)
+    public void ExportSnapshot(SnapshotScope scope, Stream destination, Func<StreamHead, StreamHead>? exportHead = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(destination);
@@ -20,7 +20,7 @@ internal abstract partial class SqlLogStore
             writer.Scope(scope);
             if (scope.StreamId is null)
             {
-                WriteReplicaState(connection, transaction, writer);
+                WriteReplicaState(connection, transaction, writer, exportHead ?? (head => head));
             }
 
             using (var tombstones = SqlCommands.Create(connection,
@@ -57,7 +57,7 @@ internal abstract partial class SqlLogStore
         });
     }
 
-    public void ImportSnapshot(Stream source)
+    public void ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         long? importedInstance = null;
@@ -81,7 +81,7 @@ internal abstract partial class SqlLogStore
                     }
                 }
 
-                importedInstance = ImportRecords(reader, scope, transaction);
+                importedInstance = ImportRecords(reader, scope, transaction, importHead ?? (head => head));
             });
         }
         catch (InvalidDataException invalid)
@@ -99,7 +99,7 @@ internal abstract partial class SqlLogStore
         }
     }
 
-    private long? ImportRecords(SnapshotReader reader, SnapshotScope scope, DbTransaction transaction)
+    private long? ImportRecords(SnapshotReader reader, SnapshotScope scope, DbTransaction transaction, Func<StreamHead, StreamHead> importHead)
     {
         long? instance = null;
         var chunk = new List<EntryRecord>(ImportChunkEntries);
@@ -118,7 +118,7 @@ internal abstract partial class SqlLogStore
                     SetInstance(transaction, instance.Value);
                     break;
                 case SnapshotTag.Head:
-                    UpsertHead(transaction, reader.Head());
+                    UpsertHead(transaction, importHead(reader.Head()));
                     break;
                 case SnapshotTag.CertifiedHead:
                     InsertCertifiedHead(transaction, reader.CertifiedHead());
@@ -152,7 +152,7 @@ internal abstract partial class SqlLogStore
         }
     }
 
-    private static void WriteReplicaState(DbConnection connection, DbTransaction transaction, SnapshotWriter writer)
+    private static void WriteReplicaState(DbConnection connection, DbTransaction transaction, SnapshotWriter writer, Func<StreamHead, StreamHead> exportHead)
     {
         using (var instance = SqlCommands.Create(connection, "SELECT applied_instance FROM replica_state WHERE id = 1", transaction))
         {
@@ -161,7 +161,7 @@ internal abstract partial class SqlLogStore
 
         using (var heads = SqlCommands.Create(connection, $"SELECT {SqlCommands.HeadColumns} FROM stream_heads ORDER BY stream", transaction))
         {
-            ForEach(heads, reader => writer.Head(SqlCommands.ReadHead(reader)));
+            ForEach(heads, reader => writer.Head(exportHead(SqlCommands.ReadHead(reader))));
         }
 
         using var certified = SqlCommands.Create(connection,

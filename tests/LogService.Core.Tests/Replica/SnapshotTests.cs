@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using LogService.Core.Commands;
+using LogService.Core.Entries;
+using LogService.Core.Replica;
+using LogService.Sealing.Verification;
+using LogService.Storage;
+
+namespace LogService.Core.Tests.Replica;
+
+public sealed class SnapshotTests : IDisposable
+{
+    private static readonly WriterIdentity Writer = new("acme", "cloud-a", "web-1", "svc-orders");
+    private readonly ReplicaGroup _group = new();
+
+    public SnapshotTests()
+    {
+        _group.Decide(_group.PrepareStream("acme", "orders"), _group.PrepareStream("acme", "billing"));
+        _group.Decide(Append("acme/orders", "b1", 12), Append("acme/billing", "b2", 3));
+        _group.Decide(new RecordCertificateCommand(_group.Certify("acme/orders")));
+        _group.Decide(new CloseStreamCommand("acme/billing"));
+    }
+
+    public void Dispose() => _group.Dispose();
+
+    [Fact]
+    public void CorrectReplicasTakeByteIdenticalSnapshots()
+    {
+        var snapshots = Enumerable.Range(0, 4).Select(r => _group.Machine(r).TakeSnapshot()).ToArray();
+
+        Assert.All(snapshots, s => Assert.Equal(snapshots[0], s));
+        Assert.Equal(snapshots[0], _group.Machine(0).TakeSnapshot());
+    }
+
+    [Fact]
+    public void SnapshotsStayIdenticalAfterARestartAndFurtherWrites()
+    {
+        _group.Machine(1).TakeSnapshot();
+        _group.Restart(1);
+        _group.Decide(Append("acme/orders", "b3", 4));
+
+        var snapshots = Enumerable.Range(0, 4).Select(r => _group.Machine(r).TakeSnapshot()).ToArray();
+
+        Assert.All(snapshots, s => Assert.Equal(snapshots[0], s));
+    }
+
+    [Fact]
+    public void AReplicaRestoredFromAnothersSnapshotContinuesSealingIdentically()
+    {
+        var snapshot = _group.Machine(0).TakeSnapshot();
+        _group.Machine(3).RestoreSnapshot(_group.Machine(0).LastExecutedInstance, snapshot);
+
+        _group.Decide(Append("acme/orders", "after-restore", 7));
+        _group.Restart(3);
+        _group.Decide(Append("acme/orders", "after-restart", 2));
+
+        Assert.Equal(_group.SealedEntries(0, "acme/orders").Select(e => e.ToArray()), _group.SealedEntries(3, "acme/orders").Select(e => e.ToArray()));
+        Assert.Equal(_group.Machine(0).TakeSnapshot(), _group.Machine(3).TakeSnapshot());
+        var report = StreamVerifier.VerifyFull("acme/orders", _group.InitialSecrets["acme/orders"], _group.SealedEntries(3, "acme/orders"));
+        Assert.True(report.IsValid, report.ToString());
+        Assert.Equal(22, report.EntriesVerified);
+        Assert.NotNull(_group.Machine(3).LatestCertificate("acme/orders"));
+    }
+
+    [Fact]
+    public void TheSnapshotHoldsNoSecretInTheClearNorAnyReplicasAtRestCiphertext()
+    {
+        var snapshot = _group.Machine(2).TakeSnapshot();
+        var head = _group.Store(2).GetHead("acme/orders")!;
+        using var state = StreamState.OpenSealerState(head, _group.Identities[2].AtRestKey);
+
+        Assert.Equal(-1, snapshot.AsSpan().IndexOf(state.CurrentSecret));
+        Assert.Equal(-1, snapshot.AsSpan().IndexOf(head.SealerState.AsSpan(0, 24)));
+    }
+
+    [Fact]
+    public void OnlyTheAddressedReplicaOpensASnapshotEnvelope()
+    {
+        var secret = RandomNumberGenerator.GetBytes(32);
+        var envelope = StreamSecretEnvelope.WrapForSnapshot(secret, _group.PublicKeys[1].KeyAgreementKey, "acme/orders", 1, 13);
+        using var outsider = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var opened = new byte[32];
+
+        Assert.Equal(envelope, StreamSecretEnvelope.WrapForSnapshot(secret, _group.PublicKeys[1].KeyAgreementKey, "acme/orders", 1, 13));
+        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, outsider, "acme/orders", 1, 13, opened));
+        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[2].KeyAgreementKey, "acme/orders", 1, 13, opened));
+        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, 14, opened));
+        Assert.False(StreamSecretEnvelope.TryOpen(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, opened));
+        Assert.True(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, 13, opened));
+        Assert.Equal(secret, opened);
+    }
+
+    [Fact]
+    public void AReplicaOutsideTheKeySetCannotRestoreTheSnapshotAndKeepsItsState()
+    {
+        var snapshot = _group.Machine(0).TakeSnapshot();
+        using var stranger = new ReplicaGroup();
+        stranger.Decide(stranger.PrepareStream("globex", "audit"));
+
+        Assert.Throws<ReplicaStateException>(() => stranger.Machine(1).RestoreSnapshot(4, snapshot));
+
+        Assert.Null(stranger.Store(1).GetHead("acme/orders"));
+        Assert.NotNull(stranger.Store(1).GetHead("globex/audit"));
+    }
+
+    private static AppendEntriesCommand Append(string streamId, string batchId, int count) =>
+        new(streamId, Writer, batchId, 1, Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        {
+            Level = EntryLevel.Information,
+            EventType = EventTypes.FromTemplate("order {Id} shipped"),
+            Body = new EntryBody { TimestampUnixMicros = 1_760_000_000_000_000, MessageTemplate = "order {Id} shipped", RenderedMessage = $"order {i} shipped" },
+        })).ToArray());
+}
