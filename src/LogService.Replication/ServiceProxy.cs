@@ -6,12 +6,16 @@ namespace LogService.Replication;
 
 /// <summary>
 /// A client's handle on the replicated service. Each invocation gets a fresh sequence number, goes to every replica,
-/// is retransmitted until f+1 replicas return the same reply, and returns that reply. Invocations on one proxy run
-/// one at a time (replicas execute each client's requests in sequence order); use one proxy per concurrent client.
+/// and is retransmitted until enough replicas agree: f+1 identical replies for the overloads that return one reply;
+/// a caller-chosen number of replies that agree on a caller-chosen part for the overloads that return every reply of
+/// the quorum (receipts, certificates). Invocations on one proxy run one at a time (replicas execute each client's
+/// requests in sequence order); use one proxy per concurrent client. Many proxies may share one process's client
+/// connections (<see cref="Tcp.TcpTransport.CreateClients"/>).
 /// </summary>
 public sealed class ServiceProxy : IAsyncDisposable
 {
     private readonly ITransport transport;
+    private readonly int faults;
     private readonly ClientCore core;
     private readonly object gate = new();
     private readonly SemaphoreSlim one = new(1, 1);
@@ -31,6 +35,7 @@ public sealed class ServiceProxy : IAsyncDisposable
         }
 
         this.transport = transport;
+        faults = options.FaultsTolerated;
         var host = new ProxyHost(transport);
         var retransmit = (long)options.RequestTimeout.TotalMilliseconds;
         core = new ClientCore(transport.Self, options.ReplicaCount, host, retransmit, events);
@@ -52,15 +57,51 @@ public sealed class ServiceProxy : IAsyncDisposable
     }
 
     /// <summary>Orders <paramref name="request"/> through consensus and returns the reply f+1 replicas agree on.</summary>
-    public Task<byte[]> InvokeOrderedAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, readOnly: false, cancellationToken);
+    public async Task<byte[]> InvokeOrderedAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default) =>
+        (await InvokeAsync(request, readOnly: false, faults + 1, null, cancellationToken).ConfigureAwait(false))[0].Payload;
 
     /// <summary>
     /// Runs <paramref name="query"/> without ordering on every replica and returns the reply f+1 agree on; falls back
     /// to an ordered invocation when they disagree or do not answer in time.
     /// </summary>
-    public Task<byte[]> InvokeReadOnlyAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default) =>
-        InvokeAsync(query, readOnly: true, cancellationToken);
+    public async Task<byte[]> InvokeReadOnlyAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default) =>
+        (await InvokeAsync(query, readOnly: true, faults + 1, null, cancellationToken).ConfigureAwait(false))[0].Payload;
+
+    /// <summary>
+    /// Orders <paramref name="request"/> through consensus and completes as soon as <paramref name="matching"/>
+    /// distinct replicas have sent replies whose <paramref name="agreedPart"/> is byte-identical, returning exactly
+    /// those replies (in replica order) so the caller can collect their per-replica parts, e.g. signatures. Replies
+    /// that arrive after the quorum is reached are not waited for or collected: a receipt needs exactly the quorum.
+    /// </summary>
+    /// <param name="request">The command.</param>
+    /// <param name="matching">How many replies must agree: f+1 (at least one correct replica) to n-f (2f+1 when n = 3f+1).</param>
+    /// <param name="agreedPart">
+    /// Maps a reply to the bytes every correct replica produces identically (for example, dropping a trailer with the
+    /// replica's id and signature). It runs on the proxy's receive path for every reply, including replies a faulty
+    /// replica crafted: it must be fast, side-effect free and accept any bytes; a reply on which it throws is ignored.
+    /// </param>
+    /// <param name="cancellationToken">Abandons the wait; the request may still execute.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="matching"/> is outside [f+1, n-f].</exception>
+    public Task<IReadOnlyList<ReplicaReply>> InvokeOrderedAsync(
+        ReadOnlyMemory<byte> request, int matching, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> agreedPart,
+        CancellationToken cancellationToken = default) =>
+        InvokeQuorumAsync(request, readOnly: false, matching, agreedPart, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="query"/> without ordering on every replica and completes like
+    /// <see cref="InvokeOrderedAsync(ReadOnlyMemory{byte}, int, Func{ReadOnlyMemory{byte}, ReadOnlyMemory{byte}}, CancellationToken)"/>.
+    /// When the first n-f replies hold no such quorum, or the replies do not come in time, the query is re-issued as
+    /// an ordered request, whose replies then form the quorum.
+    /// </summary>
+    /// <param name="query">The query.</param>
+    /// <param name="matching">How many replies must agree: f+1 to n-f.</param>
+    /// <param name="agreedPart">Maps a reply to the bytes to compare; the same rules as for ordered invocations.</param>
+    /// <param name="cancellationToken">Abandons the wait.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="matching"/> is outside [f+1, n-f].</exception>
+    public Task<IReadOnlyList<ReplicaReply>> InvokeReadOnlyAsync(
+        ReadOnlyMemory<byte> query, int matching, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> agreedPart,
+        CancellationToken cancellationToken = default) =>
+        InvokeQuorumAsync(query, readOnly: true, matching, agreedPart, cancellationToken);
 
     /// <summary>Stops retransmitting and disposes the transport.</summary>
     public async ValueTask DisposeAsync()
@@ -75,16 +116,27 @@ public sealed class ServiceProxy : IAsyncDisposable
         one.Dispose();
     }
 
-    private async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, bool readOnly, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ReplicaReply>> InvokeQuorumAsync(
+        ReadOnlyMemory<byte> payload, bool readOnly, int matching, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> agreedPart,
+        CancellationToken cancellationToken)
+    {
+        // The core checks matching against f+1 and n-f.
+        ArgumentNullException.ThrowIfNull(agreedPart);
+        return InvokeAsync(payload, readOnly, matching, agreedPart, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ReplicaReply>> InvokeAsync(
+        ReadOnlyMemory<byte> payload, bool readOnly, int matching, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? agreedPart,
+        CancellationToken cancellationToken)
     {
         await started.ConfigureAwait(false);
         await one.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var result = new TaskCompletionSource<IReadOnlyList<ReplicaReply>>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (gate)
             {
-                core.Start(payload.ToArray(), readOnly, r => result.TrySetResult(r));
+                core.Start(payload.ToArray(), readOnly, matching, agreedPart, r => result.TrySetResult(r));
             }
 
             using (cancellationToken.Register(() =>
