@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics;
+
+namespace Serilog.Sinks.LogService.Buffer;
+
+/// <summary>
+/// The buffer directory's files other than the records: segment naming, the source id, and the position file
+/// (read position and the end of the batch in flight), replaced atomically by write-then-rename so a kill leaves
+/// either the old or the new position, never a mix.
+/// </summary>
+internal static class BufferFiles
+{
+    private const string SegmentSuffix = ".seg";
+    private const string PositionName = "position";
+    private const string SourceIdName = "source-id";
+    private const uint PositionMagic = 0x4C53_4250; // "LSBP"
+    private const int PositionSize = 4 + 8 * 4 + 4;
+
+    /// <summary>The file of segment <paramref name="segment"/>.</summary>
+    public static string SegmentPath(string directory, long segment) =>
+        Path.Combine(directory, segment.ToString("D19", CultureInfo.InvariantCulture) + SegmentSuffix);
+
+    /// <summary>The segments present, oldest first, with their lengths.</summary>
+    public static SortedDictionary<long, long> ListSegments(string directory)
+    {
+        var segments = new SortedDictionary<long, long>();
+        foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentSuffix))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var segment))
+            {
+                segments[segment] = new FileInfo(path).Length;
+            }
+        }
+
+        return segments;
+    }
+
+    /// <summary>The buffer's source id, created once (random, 32 hex digits) and kept with the buffer.</summary>
+    public static string LoadOrCreateSourceId(string directory)
+    {
+        var path = Path.Combine(directory, SourceIdName);
+        if (File.Exists(path))
+        {
+            var text = File.ReadAllText(path).Trim();
+            if (text.Length == 32 && text.All(char.IsAsciiHexDigitLower))
+            {
+                return text;
+            }
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        ReplaceFile(path, System.Text.Encoding.ASCII.GetBytes(id));
+        return id;
+    }
+
+    /// <summary>The persisted read position and in-flight end, or null when there is none or it is damaged.</summary>
+    public static (BufferPosition Read, BufferPosition? InFlightEnd)? LoadPosition(string directory)
+    {
+        var path = Path.Combine(directory, PositionName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != PositionSize || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != PositionMagic
+            || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(PositionSize - 4)) != Checksum(bytes.AsSpan(0, PositionSize - 4)))
+        {
+            return null;
+        }
+
+        var span = bytes.AsSpan(4);
+        var read = new BufferPosition(BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..]));
+        var flightSegment = BinaryPrimitives.ReadInt64LittleEndian(span[16..]);
+        BufferPosition? flight = flightSegment < 0 ? null : new BufferPosition(flightSegment, BinaryPrimitives.ReadInt64LittleEndian(span[24..]));
+        return (read, flight);
+    }
+
+    /// <summary>Persists the read position and the end of the batch in flight (null: none).</summary>
+    public static void SavePosition(string directory, BufferPosition read, BufferPosition? inFlightEnd)
+    {
+        var bytes = new byte[PositionSize];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, PositionMagic);
+        BinaryPrimitives.WriteInt64LittleEndian(span[4..], read.Segment);
+        BinaryPrimitives.WriteInt64LittleEndian(span[12..], read.Offset);
+        BinaryPrimitives.WriteInt64LittleEndian(span[20..], inFlightEnd?.Segment ?? -1);
+        BinaryPrimitives.WriteInt64LittleEndian(span[28..], inFlightEnd?.Offset ?? 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(PositionSize - 4)..], Checksum(span[..(PositionSize - 4)]));
+        ReplaceFile(Path.Combine(directory, PositionName), bytes);
+    }
+
+    private static void ReplaceFile(string path, byte[] bytes)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static uint Checksum(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc = BitOperations.Crc32C(crc, b);
+        }
+
+        return ~crc;
+    }
+}

@@ -1,0 +1,59 @@
+namespace Serilog.Sinks.LogService;
+
+/// <summary>Settings of the LogService sink; every one but the servers, the stream and the key set has a default.</summary>
+public sealed class LogServiceSinkOptions
+{
+    /// <summary>Base URLs of the replicas, tried in order and failed over on error (e.g. <c>https://replica-0.example/</c>).</summary>
+    public IList<Uri> ServerUrls { get; } = [];
+
+    /// <summary>The stream to write, <c>tenant/name</c>.</summary>
+    public string Stream { get; set; } = "";
+
+    /// <summary>Events per request at most. Default 1,000.</summary>
+    public int BatchSizeLimit { get; set; } = 1000;
+
+    /// <summary>Request body bytes at most. Default 4 MiB (the service accepts 10 MiB).</summary>
+    public int BatchBytesLimit { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How long a partial batch waits for more events before it is sent. Default 2 s.</summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The buffer's directory, one per stream and process identity. Default: <c>logservice-sink/{tenant}_{name}</c> under the local application data folder.</summary>
+    public string? BufferDirectory { get; set; }
+
+    /// <summary>Bound on the buffer's bytes on disk; when reached, new events are refused and counted. Default 256 MiB.</summary>
+    public long BufferSizeLimitBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Largest event accepted, as CLEF bytes; larger ones are refused and counted. Default 256 KiB, the service's own limit.</summary>
+    public int EventBodyLimitBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Wire format. Default <see cref="LogServiceFormat.Clef"/>.</summary>
+    public LogServiceFormat Format { get; set; } = LogServiceFormat.Clef;
+
+    /// <summary>Source hint <c>application</c> (native format). Default: the entry assembly's name.</summary>
+    public string? Application { get; set; } = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+
+    /// <summary>Source hint <c>node</c> (native format). Default: the machine name.</summary>
+    public string? Node { get; set; } = Environment.MachineName;
+
+    /// <summary>Wait before the first retry; doubles per failure (with full jitter). Default 250 ms.</summary>
+    public TimeSpan MinimumBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest wait between retries. Default 30 s.</summary>
+    public TimeSpan MaximumBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timeout of one request. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long disposing the sink keeps shipping what is buffered; what is left stays on disk for the next start. Default 10 s.</summary>
+    public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The dead-letter file (JSON lines). Default: <c>dead-letter.jsonl</c> in the buffer directory.</summary>
+    public string? DeadLetterPath { get; set; }
+
+    /// <summary>The HTTP handler to use (tests, proxies, client certificates). Default: a new <see cref="SocketsHttpHandler"/>.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    internal string ResolveBufferDirectory() => BufferDirectory
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "logservice-sink", Stream.Replace('/', '_'));
+}
