@@ -250,6 +250,13 @@ internal sealed class DurableBuffer : IDisposable
                 _read = new BufferPosition(next, 0);
             }
 
+            // Everything written has been shipped: start a fresh segment so the drained one can be deleted.
+            if (_read.Segment == _writeSegment && _read.Offset >= _writeOffset && _writeOffset > 0)
+            {
+                RollWriteSegment();
+                _read = new BufferPosition(_writeSegment, 0);
+            }
+
             foreach (var segment in _segments.Keys.Where(s => s < _read.Segment).ToList())
             {
                 if (segment == _readHandleSegment)
@@ -288,11 +295,7 @@ internal sealed class DurableBuffer : IDisposable
         RecordFrame.WriteHeader(frame, _nextSequence, frame.AsSpan(RecordFrame.HeaderSize, payloadLength));
         if (_writeOffset > 0 && _writeOffset + size > _segmentBytes)
         {
-            _writeHandle.Dispose();
-            _writeSegment++;
-            _writeHandle = File.OpenHandle(BufferFiles.SegmentPath(_directory, _writeSegment), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            _writeOffset = 0;
-            _segments[_writeSegment] = 0;
+            RollWriteSegment();
         }
 
         RandomAccess.Write(_writeHandle, frame.AsSpan(0, size), _writeOffset);
@@ -301,6 +304,15 @@ internal sealed class DurableBuffer : IDisposable
         _totalBytes += size;
         _peakBytes = Math.Max(_peakBytes, _totalBytes);
         _nextSequence++;
+    }
+
+    private void RollWriteSegment()
+    {
+        _writeHandle.Dispose();
+        _writeSegment++;
+        _writeHandle = File.OpenHandle(BufferFiles.SegmentPath(_directory, _writeSegment), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _writeOffset = 0;
+        _segments[_writeSegment] = 0;
     }
 
     private void Refuse(string reason)
