@@ -35,6 +35,11 @@ internal static class CrashChild
         for (var i = first; count < 0 || i < first + count; i++)
         {
             logger.Information("Crash test event {I} with some padding {Padding}", i, "0123456789abcdef0123456789abcdef");
+            if (i % 20 == 19)
+            {
+                Thread.Sleep(1); // about 20,000 events a second: enough to be mid-write at the kill, little to drain after
+            }
+
             if (i == first)
             {
                 Console.Out.WriteLine("started");

@@ -48,6 +48,9 @@ internal sealed class FakeLogService : IAsyncDisposable
     /// <summary>Answer every write with 503 while true (a replica that is down but reachable).</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>Delay before answering a write (so a kill lands while requests are in flight).</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Do nothing but answer with a valid receipt (the benchmark's server that costs as little as possible).</summary>
     public bool Discard { get; set; }
 
@@ -83,6 +86,11 @@ internal sealed class FakeLogService : IAsyncDisposable
     {
         var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
+        if (ResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ResponseDelay);
+        }
+
         var batchId = context.Request.Headers["X-LogService-Batch-Id"].ToString();
         var sequenceStart = long.Parse(context.Request.Headers["X-LogService-Sequence-Start"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
         if (Discard)
