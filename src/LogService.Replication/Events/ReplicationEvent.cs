@@ -42,8 +42,18 @@ public sealed class ReplicationEvent
     /// <summary>The kind of misbehaviour, for <see cref="ReplicationEventKind.Misbehaviour"/>.</summary>
     public MisbehaviourKind Misbehaviour { get; init; }
 
-    /// <summary>Transferable proof, such as the two conflicting signed proposal statements and their signatures.</summary>
+    /// <summary>
+    /// For misbehaviour: what the offender sent, as documented per <see cref="MisbehaviourKind"/>; for an
+    /// equivocation, transferable proof (the two conflicting signed proposal statements and their signatures).
+    /// </summary>
     public IReadOnlyList<byte[]> Evidence { get; init; } = [];
+
+    /// <summary>
+    /// For <see cref="ReplicationEventKind.Decided"/> by votes: the leader's PROPOSE and every WRITE and ACCEPT for the
+    /// decided value in the deciding regency that this replica received before deciding, with sender and arrival time.
+    /// Empty for instances learnt by state transfer or recovery.
+    /// </summary>
+    public IReadOnlyList<InstanceVote> Votes { get; init; } = [];
 
     /// <summary>Human-readable detail.</summary>
     public string? Detail { get; init; }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using LogService.Replication.Crypto;
 using LogService.Replication.Events;
 using LogService.Replication.Transport;
@@ -51,7 +52,9 @@ internal sealed class Acceptor(ReplicaCore core)
         var digest = Digest.Of(m.Value);
         if (!core.Signer.VerifyStatement(from, Signer.Statement.Propose, m.Regency, m.Instance, digest, m.Signature))
         {
-            core.Misbehaviour(from, MisbehaviourKind.InvalidSignature, $"PROPOSE i={m.Instance} r={m.Regency}");
+            core.Misbehaviour(
+                from, MisbehaviourKind.InvalidSignature, $"PROPOSE i={m.Instance} r={m.Regency}",
+                [Signer.StatementBytes(Signer.Statement.Propose, m.Regency, m.Instance, digest), m.Signature]);
             return;
         }
 
@@ -74,12 +77,16 @@ internal sealed class Acceptor(ReplicaCore core)
 
         if (!core.Proposer.IsValidValue(m.Instance, m.Value, digest, out var reason))
         {
-            core.Misbehaviour(from, MisbehaviourKind.InvalidProposal, $"PROPOSE i={m.Instance} r={m.Regency}: {reason}");
+            // The statement is validly signed, so with the value it proves offline what the leader proposed.
+            core.Misbehaviour(
+                from, MisbehaviourKind.InvalidProposal, $"PROPOSE i={m.Instance} r={m.Regency}: {reason}",
+                [Signer.StatementBytes(Signer.Statement.Propose, m.Regency, m.Instance, digest), m.Signature, m.Value]);
             return;
         }
 
         c.ProposalDigest = digest;
         c.ProposalSignature = m.Signature;
+        c.ProposalTime = VoteTime();
         c.RememberValue(digest, m.Value);
         c.RecordWrite(m.Regency, digest);
         core.Log.Wrote(m.Instance, m.Regency, m.Value);
@@ -100,6 +107,7 @@ internal sealed class Acceptor(ReplicaCore core)
         var c = GetOrCreate(m.Instance);
         c.EnterRegency(m.Regency);
         c.Writes[from] = m.Digest;
+        c.WriteTimes[from] = VoteTime();
         if (c.ProposalDigest is { } mine && !Digest.Equal(mine, m.Digest) && from != core.Self &&
             core.Signer.VerifyStatement(core.Leader, Signer.Statement.Propose, m.Regency, m.Instance, m.Digest, m.LeaderSignature))
         {
@@ -121,11 +129,15 @@ internal sealed class Acceptor(ReplicaCore core)
         c.EnterRegency(m.Regency);
         c.Accepts[from] = m.Digest;
         c.AcceptSignatures[from] = m.Signature;
+        c.AcceptTimes[from] = VoteTime();
         TryDecide(c);
     }
 
-    /// <summary>Marks an instance decided with a value learned outside the vote (state transfer, recovery).</summary>
-    public void DecideExternally(long instance, int regency, byte[] value, SignedAccept[] accepts)
+    /// <summary>
+    /// Marks an instance decided with a value learned outside the vote (state transfer, recovery); <paramref name="source"/>
+    /// says which in the <see cref="ReplicationEventKind.Decided"/> event.
+    /// </summary>
+    public void DecideExternally(long instance, int regency, byte[] value, SignedAccept[] accepts, string source)
     {
         var c = GetOrCreate(instance);
         if (!c.Decided)
@@ -133,6 +145,7 @@ internal sealed class Acceptor(ReplicaCore core)
             var digest = Digest.Of(value);
             c.RememberValue(digest, value);
             c.MarkDecided(regency, digest, value, accepts, byVotes: false);
+            PublishDecided(c, [], source);
         }
     }
 
@@ -209,7 +222,11 @@ internal sealed class Acceptor(ReplicaCore core)
             var accepts = c.CollectAccepts(d);
             c.MarkDecided(c.VoteRegency, d, value, accepts, byVotes: true);
             core.Log.Decided(c.Instance, c.VoteRegency, value, accepts);
-            core.Publish(ReplicationEventKind.Decided, c.Instance, digest: d);
+            if (core.Events.HasSubscribers)
+            {
+                PublishDecided(c, c.VotesFor(d, core.Config.LeaderOf(c.VoteRegency)), "votes");
+            }
+
             core.Execution.OnDecided();
             return;
         }
@@ -237,12 +254,33 @@ internal sealed class Acceptor(ReplicaCore core)
             }
             else if (fromSigners)
             {
-                core.Misbehaviour(a.Replica, MisbehaviourKind.InvalidSignature, $"ACCEPT i={instance} r={regency}");
+                core.Misbehaviour(
+                    a.Replica, MisbehaviourKind.InvalidSignature, $"ACCEPT i={instance} r={regency}",
+                    [Signer.StatementBytes(Signer.Statement.Accept, regency, instance, digest), a.Signature]);
             }
         }
 
         return [.. valid];
     }
+
+    private void PublishDecided(ConsensusInstance c, InstanceVote[] votes, string source)
+    {
+        if (!core.Events.HasSubscribers)
+        {
+            return;
+        }
+
+        var value = c.DecidedValue!;
+        core.Events.Publish(new ReplicationEvent
+        {
+            Kind = ReplicationEventKind.Decided, Time = core.Now, Node = core.Self, Instance = c.Instance, Regency = c.DecidedRegency,
+            From = core.Config.LeaderOf(c.DecidedRegency), Digest = c.DecidedDigest, Votes = votes, Detail = source,
+            Count = value.Length >= BatchValue.HeaderSize ? BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(16)) : 0,
+        });
+    }
+
+    /// <summary>Arrival time of a vote, read only when someone will see the decision summary.</summary>
+    private long VoteTime() => core.Events.HasSubscribers ? core.Now : 0;
 
     private byte[] Vote(byte[] digest) => core.Faults.WrongDigests ? Digest.Of(digest) : digest;
 

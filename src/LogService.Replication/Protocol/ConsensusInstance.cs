@@ -1,4 +1,5 @@
 using LogService.Replication.Crypto;
+using LogService.Replication.Events;
 using LogService.Replication.Wire;
 
 namespace LogService.Replication.Protocol;
@@ -19,6 +20,14 @@ internal sealed class ConsensusInstance(long instance, int n)
     public byte[]? ProposalDigest { get; set; }
 
     public byte[]? ProposalSignature { get; set; }
+
+    /// <summary>When this replica received the PROPOSE, for the decision summary (0 when nobody subscribes to events).</summary>
+    public long ProposalTime { get; set; }
+
+    /// <summary>When each replica's WRITE / ACCEPT of the current vote regency arrived (0 when nobody subscribes).</summary>
+    public long[] WriteTimes { get; } = new long[n];
+
+    public long[] AcceptTimes { get; } = new long[n];
 
     public byte[]?[] Writes { get; } = new byte[n][];
 
@@ -65,6 +74,9 @@ internal sealed class ConsensusInstance(long instance, int n)
         VoteRegency = regency;
         ProposalDigest = null;
         ProposalSignature = null;
+        ProposalTime = 0;
+        Array.Clear(WriteTimes);
+        Array.Clear(AcceptTimes);
         Array.Clear(Writes);
         Array.Clear(Accepts);
         Array.Clear(AcceptSignatures);
@@ -145,6 +157,23 @@ internal sealed class ConsensusInstance(long instance, int n)
         ProofChecked = true;
     }
 
+    /// <summary>
+    /// Who sent the PROPOSE (<paramref name="leader"/>), WRITEs and ACCEPTs for <paramref name="digest"/> in the current
+    /// vote regency, and when they arrived.
+    /// </summary>
+    public InstanceVote[] VotesFor(byte[] digest, int leader)
+    {
+        var votes = new List<InstanceVote>((2 * Writes.Length) + 1);
+        if (ProposalDigest is { } proposed && Digest.Equal(proposed, digest))
+        {
+            votes.Add(new InstanceVote(MessageKind.Propose, leader, ProposalTime));
+        }
+
+        AddVotes(votes, MessageKind.Write, Writes, WriteTimes, digest);
+        AddVotes(votes, MessageKind.Accept, Accepts, AcceptTimes, digest);
+        return [.. votes];
+    }
+
     /// <summary>The signed ACCEPTs this replica holds for <paramref name="digest"/> in the current vote regency.</summary>
     public SignedAccept[] CollectAccepts(byte[] digest)
     {
@@ -158,6 +187,17 @@ internal sealed class ConsensusInstance(long instance, int n)
         }
 
         return [.. list];
+    }
+
+    private static void AddVotes(List<InstanceVote> votes, MessageKind kind, byte[]?[] digests, long[] times, byte[] digest)
+    {
+        for (var r = 0; r < digests.Length; r++)
+        {
+            if (digests[r] is { } d && Digest.Equal(d, digest))
+            {
+                votes.Add(new InstanceVote(kind, r, times[r]));
+            }
+        }
     }
 
     /// <summary>This replica's truthful state for a STOPDATA report.</summary>

@@ -126,7 +126,8 @@ internal sealed class LeaderChange(ReplicaCore core)
     {
         if (!Apply(m, out var outcome))
         {
-            core.Misbehaviour(from, MisbehaviourKind.InvalidProposal, $"invalid SYNC for regency {m.Regency}");
+            // Each STOPDATA inside is signed by its replica, so the collection shows what the leader built its SYNC from.
+            core.Misbehaviour(from, MisbehaviourKind.InvalidProposal, $"invalid SYNC for regency {m.Regency}", m.StopData);
             return;
         }
 

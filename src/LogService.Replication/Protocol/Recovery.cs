@@ -61,7 +61,7 @@ internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
                 }
             }
 
-            core.Acceptor.DecideExternally(instance, d.Regency, d.Value, d.Accepts);
+            core.Acceptor.DecideExternally(instance, d.Regency, d.Value, d.Accepts, "recovery");
         }
 
         execution.OnDecided();

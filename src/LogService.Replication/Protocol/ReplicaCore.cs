@@ -103,7 +103,7 @@ internal sealed class ReplicaCore : IDisposable
         }
         catch (WireFormatException e)
         {
-            Misbehaviour(from, MisbehaviourKind.MalformedMessage, e.Message);
+            Misbehaviour(from, MisbehaviourKind.MalformedMessage, e.Message, Events.HasSubscribers ? [bytes.ToArray()] : null);
             return;
         }
 

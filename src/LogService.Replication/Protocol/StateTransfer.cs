@@ -184,7 +184,7 @@ internal sealed class StateTransfer(ReplicaCore core)
             return false;
         }
 
-        core.Acceptor.DecideExternally(next, chosen.Regency, chosen.Value, chosen.Accepts);
+        core.Acceptor.DecideExternally(next, chosen.Regency, chosen.Value, chosen.Accepts, "state transfer");
         core.Log.Decided(next, chosen.Regency, chosen.Value, chosen.Accepts);
         core.Execution.Execute(chosen, sendReplies: true);
         core.Acceptor.Prune(next - core.Config.Window);
