@@ -16,6 +16,9 @@ internal sealed class BatchContext(long instance, long timestampMicros)
 
     public List<StreamState> Touched { get; } = [];
 
+    /// <summary>True while every command of the batch is a protocol-capture append.</summary>
+    public bool CaptureOnly { get; set; } = true;
+
     public void Add(StreamState stream, SealedEntry entry)
     {
         var header = entry.Header;

@@ -25,6 +25,7 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
     private readonly ReplicaIdentity _identity;
     private readonly ReplicaKeySet _keys;
     private readonly Dictionary<string, StreamState> _streams = new(StringComparer.Ordinal);
+    private readonly RecentInstances _captureOnly = new(65_536);
 
     /// <summary>Creates the state machine over a replica's store.</summary>
     /// <param name="store">The replica's store.</param>
@@ -60,6 +61,11 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
             context.Entries,
             context.Touched.Select(s => s.ToHead(_identity.AtRestKey)).ToArray()));
 
+        if (outcomes.Length > 0 && context.CaptureOnly)
+        {
+            _captureOnly.Add(batch.Instance);
+        }
+
         // Sign only after the batch is durable: a receipt must never vouch for something a crash could lose.
         var replies = new byte[outcomes.Length][];
         for (var i = 0; i < outcomes.Length; i++)
@@ -84,6 +90,12 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
         };
     }
 
+    /// <summary>
+    /// Whether a recently executed instance ordered nothing but appends to <see cref="Capture.ProtocolCapture.StreamId"/>:
+    /// the capture folds such instances into a counter instead of summarizing them. Safe to call from any thread.
+    /// </summary>
+    public bool IsCaptureOnly(long instance) => _captureOnly.Contains(instance);
+
     /// <summary>Zeroes every live stream secret.</summary>
     public void Dispose() => ForgetStreams();
 
@@ -96,7 +108,13 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
         }
         catch (EntryEncodingException ex)
         {
+            context.CaptureOnly = false;
             return Rejected(ex.Message);
+        }
+
+        if (command is not AppendEntriesCommand { StreamId: Capture.ProtocolCapture.StreamId })
+        {
+            context.CaptureOnly = false;
         }
 
         return command switch

@@ -37,6 +37,9 @@ internal sealed class ReplicaGroup : IDisposable
 
     public Dictionary<string, byte[]> InitialSecrets { get; } = [];
 
+    /// <summary>The last instance decided so far.</summary>
+    public long LastInstance => _instance;
+
     public ILogStore Store(int replica) => _stores[replica];
 
     public IReadOnlyList<ReplicaPublicKeys> PublicKeys => Identities.Select(i => i.PublicKeys).ToArray();
@@ -66,6 +69,14 @@ internal sealed class ReplicaGroup : IDisposable
         _machines[replica].Dispose();
         _stores[replica].Dispose();
         Open(replica);
+    }
+
+    /// <summary>Decrypts a stream's stored entry bodies with the key service's A_0, as a reviewer with every key would.</summary>
+    public IReadOnlyList<LogService.Core.Entries.EntryBody> ReadBodies(int replica, string streamId)
+    {
+        var sealedEntries = SealedEntries(replica, streamId).Select(e => SealedEntry.Decode(e)).ToArray();
+        using var keys = KeyRelease.Derive(InitialSecrets[streamId], 0, sealedEntries.Select(e => e.Header.PermissionMask).ToArray(), ulong.MaxValue);
+        return sealedEntries.Where(e => e.Header.Kind == EntryKind.Data).Select(e => LogService.Core.Entries.EntryCodec.DecodeBody(EntryDecryptor.Decrypt(e, keys)!)).ToArray();
     }
 
     public IReadOnlyList<ReadOnlyMemory<byte>> SealedEntries(int replica, string streamId) =>
