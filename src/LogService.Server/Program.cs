@@ -1,6 +1,27 @@
-var builder = WebApplication.CreateBuilder(args);
+using LogService.Server.Hosting;
+using LogService.Server.Streams;
+
+// init | issuer | local run here; anything else runs one replica (see ServerCommands).
+if (await ServerCommands.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
+var builder = ServerCommands.CreateReplicaBuilder(args);
+builder.AddReplicaHost();
+builder.Services.AddStreamAdministration();
+
+// Further API parts register their services here.
+
 var app = builder.Build();
-app.Run();
+app.UseReplicaHost();
+app.MapDeploymentEndpoints();
+app.MapStreamEndpoints();
+
+// Further API parts map their endpoints here.
+
+await app.RunAsync();
+return 0;
 
 /// <summary>The LogService replica host.</summary>
 public partial class Program;

@@ -1,0 +1,102 @@
+using System.Threading.Channels;
+using LogService.Core.Commands;
+using LogService.Core.Replica;
+using LogService.Replication;
+using LogService.Replication.Tcp;
+using Microsoft.Extensions.Options;
+
+namespace LogService.Server.Hosting;
+
+/// <summary>
+/// <see cref="ICommandGateway"/> over a pool of <see cref="ServiceProxy"/> clients. A proxy carries one invocation
+/// at a time, so the pool bounds how many requests this front end has in ordering at once; a request waits for a
+/// free proxy within its timeout. All proxies share one authenticated connection per replica.
+/// </summary>
+internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
+{
+    private readonly ServiceProxy[] _proxies;
+    private readonly Channel<ServiceProxy> _idle;
+    private readonly TimeSpan _timeout;
+    private readonly int _n;
+
+    public CommandGateway(ReplicaRuntime runtime, IOptions<ReplicaOptions> options)
+    {
+        var o = options.Value;
+        _timeout = o.RequestTimeout;
+        _n = runtime.Directory.N;
+        var engine = new ReplicationOptions
+        {
+            ReplicaCount = runtime.Replication.ReplicaCount,
+            ReplicaPublicKeys = runtime.Replication.ReplicaPublicKeys,
+            RequestTimeout = runtime.Replication.RequestTimeout,
+        };
+        _proxies = TcpTransport.CreateClients(runtime.ClientTransport(o.ClientPoolSize)).Select(t => new ServiceProxy(engine, t)).ToArray();
+        _idle = Channel.CreateBounded<ServiceProxy>(_proxies.Length);
+        foreach (var proxy in _proxies)
+        {
+            _idle.Writer.TryWrite(proxy);
+        }
+    }
+
+    public int Leader => _proxies[0].Leader;
+
+    public Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CancellationToken cancellationToken = default) =>
+        InvokeAsync(LogCommandCodec.Encode(command), matching, readOnly: false, cancellationToken);
+
+    public Task<CommandQuorum> QueryAsync(ReadOnlyMemory<byte> query, int matching, CancellationToken cancellationToken = default) =>
+        InvokeAsync(query, matching, readOnly: true, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _idle.Writer.TryComplete();
+        foreach (var proxy in _proxies)
+        {
+            await proxy.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<CommandQuorum> InvokeAsync(ReadOnlyMemory<byte> payload, int matching, bool readOnly, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(matching, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(matching, _n);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
+        ServiceProxy proxy;
+        try
+        {
+            proxy = await _idle.Reader.ReadAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new QuorumUnavailableException($"every replication client stayed busy for {_timeout.TotalSeconds:0.#} s");
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new QuorumUnavailableException("the replica is shutting down", ex);
+        }
+
+        try
+        {
+            var replies = await InvokeOnAsync(proxy, payload, matching, readOnly, deadline.Token).ConfigureAwait(false);
+            var decoded = replies.Select(r => CommandReply.Decode(r)).ToArray();
+            return new CommandQuorum(decoded[0], decoded);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new QuorumUnavailableException($"no {matching} matching replies within {_timeout.TotalSeconds:0.#} s");
+        }
+        finally
+        {
+            _idle.Writer.TryWrite(proxy);
+        }
+    }
+
+    private static async Task<IReadOnlyList<byte[]>> InvokeOnAsync(ServiceProxy proxy, ReadOnlyMemory<byte> payload, int matching, bool readOnly, CancellationToken cancellationToken)
+    {
+        _ = matching;
+        var reply = readOnly
+            ? await proxy.InvokeReadOnlyAsync(payload, cancellationToken).ConfigureAwait(false)
+            : await proxy.InvokeOrderedAsync(payload, cancellationToken).ConfigureAwait(false);
+        return [reply];
+    }
+}

@@ -1,0 +1,28 @@
+using LogService.Storage;
+
+namespace LogService.Server.Hosting;
+
+/// <summary>
+/// A quorum of f+1 replies may arrive before this replica has executed the same instance. Answers that read this
+/// replica's store after a command wait here, briefly, until the store has applied that instance.
+/// </summary>
+public static class LocalCatchUp
+{
+    /// <summary>Waits until <paramref name="store"/> has applied <paramref name="instance"/> or <paramref name="patience"/> passes; true if it has.</summary>
+    public static async Task<bool> WaitAsync(ILogStore store, long instance, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var deadline = DateTime.UtcNow + patience;
+        while (store.LastAppliedInstance < instance)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+namespace LogService.Server.Hosting;
+
+/// <summary>
+/// Starts the replica's node before the API starts serving and stops it after the API has stopped. If the node fails
+/// (the store faulted, the engine broke), the whole process stops: a replica must not keep answering on state it can
+/// no longer vouch for.
+/// </summary>
+internal sealed partial class ReplicaNodeService(ReplicaRuntime runtime, IHostApplicationLifetime lifetime, ILogger<ReplicaNodeService> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        LogStarted(log, runtime.Directory.SelfId, runtime.Directory.N, runtime.DataDirectory);
+        _ = runtime.Completion.ContinueWith(
+            t =>
+            {
+                if (t.IsFaulted)
+                {
+                    LogFailed(log, t.Exception);
+                    Environment.ExitCode = 3;
+                    lifetime.StopApplication();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    // The runtime is a container-owned singleton: it stops the node and closes the store when the host disposes it,
+    // which is after the web server has drained its requests.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "replica {Id} of {N} started; data in {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, int id, int n, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the replica stopped with a failure; shutting down")]
+    private static partial void LogFailed(ILogger logger, Exception? exception);
+}

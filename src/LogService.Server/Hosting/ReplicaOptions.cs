@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace LogService.Server.Hosting;
+
+/// <summary>Which replica this process is and how it runs. Bound from <c>LogService:Replica</c>.</summary>
+public sealed class ReplicaOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string Section = "LogService:Replica";
+
+    /// <summary>The cluster file (<see cref="Hosting.ClusterFile"/>). Required, no default.</summary>
+    [Required]
+    public string ClusterFile { get; set; } = "";
+
+    /// <summary>This replica's id in the cluster file. Default 0.</summary>
+    [Range(0, 999)]
+    public int Id { get; set; }
+
+    /// <summary>
+    /// This replica's data folder: its secrets, SQLite store and consensus log. Default: <c>replica-{Id}</c> beside
+    /// the cluster file.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// Replication clients the front end keeps; each carries one request at a time, so this bounds the requests in
+    /// ordering at once. Default 32, at most <see cref="ClientIdsPerReplica"/>.
+    /// </summary>
+    [Range(1, ClientIdsPerReplica)]
+    public int ClientPoolSize { get; set; } = 32;
+
+    /// <summary>How long a write waits for its quorum of replies before answering 503. Default 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Whether the consensus log is synced to disk on every write (survives power loss). Default true.</summary>
+    public bool SyncConsensusLog { get; set; } = true;
+
+    /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 1000.</summary>
+    [Range(1, int.MaxValue)]
+    public int CheckpointPeriod { get; set; } = 1000;
+
+    /// <summary>The replication client ids each replica's front end owns: ids <c>1000 + Id × 256</c> onwards.</summary>
+    public const int ClientIdsPerReplica = 256;
+
+    /// <summary>The data folder, with the default applied.</summary>
+    public string ResolvedDataDirectory =>
+        Path.GetFullPath(DataDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ClusterFile)) ?? ".", $"replica-{Id}"));
+}
+
+/// <summary>Checks <see cref="ReplicaOptions"/> at startup.</summary>
+[OptionsValidator]
+internal sealed partial class ReplicaOptionsValidator : IValidateOptions<ReplicaOptions>;
