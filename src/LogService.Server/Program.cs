@@ -1,5 +1,6 @@
 using LogService.Server.Hosting;
 using LogService.Server.Streams;
+using LogService.Server.Writing;
 
 // init | issuer | local run here; anything else runs one replica (see ServerCommands).
 if (await ServerCommands.TryRunAsync(args) is { } exitCode)
@@ -10,6 +11,7 @@ if (await ServerCommands.TryRunAsync(args) is { } exitCode)
 var builder = ServerCommands.CreateReplicaBuilder(args);
 builder.AddReplicaHost();
 builder.Services.AddStreamAdministration();
+builder.Services.AddWritePath();
 
 // Further API parts register their services here.
 
@@ -17,6 +19,7 @@ var app = builder.Build();
 app.UseReplicaHost();
 app.MapDeploymentEndpoints();
 app.MapStreamEndpoints();
+app.MapWriteEndpoints();
 
 // Further API parts map their endpoints here.
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace LogService.Server.Hosting;
@@ -10,7 +9,8 @@ namespace LogService.Server.Hosting;
 internal sealed class ReadinessProbe(ReplicaRuntime runtime, ICommandGateway gateway, ClusterDirectory directory, IOptions<ReplicaOptions> options)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(3);
-    private static readonly ReadOnlyMemory<byte> Probe = Encoding.UTF8.GetBytes("_system/readiness-probe");
+    // A query kind the Log Core does not know: every correct replica refuses it identically, whatever its state.
+    private static readonly ReadOnlyMemory<byte> Probe = new byte[] { 0, (byte)'?' };
     private readonly SemaphoreSlim _one = new(1, 1);
     private (DateTime At, string? Problem) _last = (DateTime.MinValue, "not probed yet");
 

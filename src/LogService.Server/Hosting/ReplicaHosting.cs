@@ -18,7 +18,7 @@ public static class ReplicaHosting
     /// Registers the replica (<see cref="ReplicaRuntime"/>, started before the API serves), its
     /// <see cref="ILogStore"/>/<see cref="ILogQuery"/>, the <see cref="ClusterDirectory"/>, the
     /// <see cref="ICommandGateway"/>, the <see cref="ReplicationEventStream"/>, tenant authentication and policies,
-    /// and, on the replica that hosts it, the <see cref="StreamKeyService"/>. Binds the API to this replica's URL
+    /// and, on the replica that hosts it, the key service T (<see cref="TrustedKeyService"/>). Binds the API to this replica's URL
     /// from the cluster file unless URLs are configured.
     /// </summary>
     /// <param name="builder">The web application builder.</param>
@@ -57,7 +57,10 @@ public static class ReplicaHosting
         services.AddSingleton<ReadinessProbe>();
         if (directory.IsKeyService)
         {
-            services.AddSingleton(new StreamKeyService(SystemRandomSource.Instance));
+            services.AddSingleton(sp => new TrustedKeyService(
+                Path.Combine(sp.GetRequiredService<ReplicaRuntime>().DataDirectory, "key-service"),
+                sp.GetRequiredService<ReplicaRuntime>().Identity,
+                SystemRandomSource.Instance));
         }
 
         // Order matters: the node starts before the web server takes requests (hosted services start in registration order).

@@ -15,7 +15,7 @@ namespace LogService.Server.Hosting;
 /// </summary>
 public sealed class ReplicaRuntime : IAsyncDisposable
 {
-    private readonly ReplicaIdentity _identity;
+    private readonly ReplicaKeySet _keys;
     private readonly LogCoreStateMachine _machine;
     private readonly ReplicaNode _node;
     private readonly TcpPeer[] _replicaPeers;
@@ -32,11 +32,12 @@ public sealed class ReplicaRuntime : IAsyncDisposable
         _replicaPeers = cluster.Replicas
             .Select(r => new TcpPeer(r.Id, IPEndPoint.Parse(r.ReplicationEndPoint), Convert.FromBase64String(r.ConsensusKey)))
             .ToArray();
-        _identity = Secrets.ToIdentity(o.Id);
+        Identity = Secrets.ToIdentity(o.Id);
+        _keys = new ReplicaKeySet(directory.PublicKeys);
         Store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(DataDirectory, "log.db"), Sync = SyncPolicy.Full });
         try
         {
-            _machine = new LogCoreStateMachine(Store, _identity);
+            _machine = new LogCoreStateMachine(Store, Identity, _keys);
             Replication = ReplicationOptionsOf(cluster, o, Secrets, DataDirectory);
             var transport = TcpTransport.CreateReplica(new TcpTransportOptions
             {
@@ -58,6 +59,9 @@ public sealed class ReplicaRuntime : IAsyncDisposable
 
     /// <summary>This replica's private keys.</summary>
     public ReplicaSecrets Secrets { get; }
+
+    /// <summary>This replica's Log Core keys (statement signing, key agreement, at-rest key).</summary>
+    public ReplicaIdentity Identity { get; }
 
     /// <summary>The deployment.</summary>
     public ClusterDirectory Directory { get; }
@@ -97,7 +101,8 @@ public sealed class ReplicaRuntime : IAsyncDisposable
         await _node.DisposeAsync().ConfigureAwait(false);
         _machine.Dispose();
         Store.Dispose();
-        _identity.Dispose();
+        _keys.Dispose();
+        Identity.Dispose();
     }
 
     private List<TcpPeer> PeersOf(ClusterFile cluster)

@@ -27,11 +27,8 @@ public sealed class ReplicaSecrets
     /// <summary>The front end's replication client key (PKCS#8, base64).</summary>
     public string ClientKey { get; set; } = "";
 
-    /// <summary>Symmetric key protecting the current stream secrets at rest (32 bytes, base64).</summary>
+    /// <summary>Symmetric key protecting the current stream secrets (and, on the key-service replica, each A_0) at rest (32 bytes, base64).</summary>
     public string AtRestKey { get; set; } = "";
-
-    /// <summary>Symmetric key protecting the key service's initial stream secrets at rest (32 bytes, base64).</summary>
-    public string KeyServiceKey { get; set; } = "";
 
     /// <summary>Fresh keys for a new replica.</summary>
     public static ReplicaSecrets Generate()
@@ -47,7 +44,6 @@ public sealed class ReplicaSecrets
             AgreementKey = Convert.ToBase64String(agreement.ExportPkcs8PrivateKey()),
             ClientKey = Convert.ToBase64String(client.ExportPkcs8PrivateKey()),
             AtRestKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            KeyServiceKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         };
     }
 

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LogService.Core.Commands;
+using LogService.Core.Entries;
+using LogService.Core.Policies;
+using LogService.Core.Replica;
+using LogService.Server.Hosting;
+using LogService.Server.Identity;
+using LogService.Server.Ingestion;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LogService.Server.Writing;
+
+/// <summary>
+/// The write path: one endpoint per ingestion format. A request is authenticated, authorized by policy (which also
+/// gives the entries' mask W), parsed and validated whole, then submitted as one <see cref="AppendEntriesCommand"/>;
+/// the answer is a receipt of f+1 matching signed statements.
+/// </summary>
+public static class WriteEndpoints
+{
+    /// <summary>The header carrying the batch id when the body cannot.</summary>
+    public const string BatchIdHeader = "X-LogService-Batch-Id";
+
+    /// <summary>The header carrying the per-source sequence number of the first event.</summary>
+    public const string SequenceStartHeader = "X-LogService-Sequence-Start";
+
+    /// <summary>Maps the four ingestion endpoints under <c>/api/v1/streams/{tenant}/{name}/</c>.</summary>
+    /// <param name="endpoints">The application.</param>
+    /// <returns>The group.</returns>
+    public static RouteGroupBuilder MapWriteEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/v1/streams/{tenant}/{name}").RequireLogScope(LogScopes.Write).WithTags("Writing").DisableAntiforgery();
+        group.MapPost("/entries", (HttpContext c, string tenant, string name, IngestFormatSet f, WriteServices s) => AppendAsync(c, tenant, name, f.Native, f, s)).WithName("WriteNative");
+        group.MapPost("/clef", (HttpContext c, string tenant, string name, IngestFormatSet f, WriteServices s) => AppendAsync(c, tenant, name, f.Clef, f, s)).WithName("WriteClef");
+        group.MapPost("/serilog", (HttpContext c, string tenant, string name, IngestFormatSet f, WriteServices s) => AppendAsync(c, tenant, name, f.SerilogHttp, f, s)).WithName("WriteSerilogHttp");
+        group.MapPost("/otlp/v1/logs", (HttpContext c, string tenant, string name, IngestFormatSet f, WriteServices s) => AppendAsync(c, tenant, name, f.OtlpJson, f, s)).WithName("WriteOtlpLogs");
+        return group;
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> AppendAsync(
+        HttpContext context, string tenant, string name, IIngestFormat format, IngestFormatSet formats, WriteServices services)
+    {
+        var principal = context.User.ToLogPrincipal()!;
+        var streamId = StreamIds.Compose(tenant, name);
+        if (!StreamIds.IsValidName(tenant) || !StreamIds.IsValidName(name))
+        {
+            return ApiProblems.StreamNotFound(streamId);
+        }
+
+        var mask = services.Policy.WriteMaskFor(principal, new PolicyResource(tenant, name));
+        if (!mask.Decision.Allowed || mask.Mask == 0)
+        {
+            return ApiProblems.Denied(mask.Decision);
+        }
+
+        if (ReadHeaders(context.Request) is not { } headers)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "ingest", "invalid-header", "A request header is invalid.",
+                $"{BatchIdHeader} must be 1-{EntryDraft.MaxBatchIdLength} characters of A-Z a-z 0-9 . _ : - and {SequenceStartHeader} a non-negative integer");
+        }
+
+        var parsed = await ParseAsync(context, format, formats.Limits).ConfigureAwait(false);
+        if (!parsed.IsSuccess)
+        {
+            return parsed.Error!.ToHttpResult();
+        }
+
+        var drafts = Stamp(parsed.Entries, headers.BatchId, headers.SequenceStart);
+        var batchId = drafts[0].BatchId;
+        var command = new AppendEntriesCommand(
+            streamId,
+            new WriterIdentity(principal.Tenant, principal.Cloud ?? principal.Tenant, principal.Node ?? "", principal.User),
+            batchId ?? "",
+            mask.Mask,
+            [.. drafts.Select(EntryCodec.EncodeDraft)]);
+
+        CommandQuorum quorum;
+        try
+        {
+            quorum = await services.Gateway.SubmitAsync(command, services.Directory.F + 1, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (QuorumUnavailableException ex)
+        {
+            return ApiProblems.NoQuorum(ex);
+        }
+
+        return quorum.Agreed.Outcome switch
+        {
+            CommandOutcome.Committed or CommandOutcome.Duplicate => TypedResults.Ok(Receipt.Of(streamId, batchId, drafts.Count, quorum)),
+            CommandOutcome.OverQuota => OverQuota(context, streamId, quorum.Agreed),
+            _ => ApiProblems.Rejected(streamId, quorum.Agreed),
+        };
+    }
+
+    private static async Task<IngestResult> ParseAsync(HttpContext context, IIngestFormat format, IngestLimits limits)
+    {
+        // Refuse a declared oversize body before reading a byte of it; Kestrel's own limit stops one that lies.
+        if (context.Request.ContentLength > limits.MaxRequestBytes)
+        {
+            return IngestResult.Failure(new IngestError(IngestErrorKind.PayloadTooLarge, $"The body is larger than {limits.MaxRequestBytes} bytes."));
+        }
+
+        try
+        {
+            return await IngestFormats.ParseAsync(format, context.Request.ContentType, context.Request.Body, limits, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return IngestResult.Failure(new IngestError(IngestErrorKind.PayloadTooLarge, $"The body is larger than {ReplicaHosting.MaxRequestBodyBytes} bytes."));
+        }
+    }
+
+    private static (string? BatchId, long? SequenceStart)? ReadHeaders(HttpRequest request)
+    {
+        string? batchId = null;
+        long? sequenceStart = null;
+        if (request.Headers.TryGetValue(BatchIdHeader, out var idValues))
+        {
+            batchId = idValues.ToString();
+            if (!EntryDraft.IsValidBatchId(batchId))
+            {
+                return null;
+            }
+        }
+
+        if (request.Headers.TryGetValue(SequenceStartHeader, out var startValues))
+        {
+            if (!long.TryParse(startValues.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var start))
+            {
+                return null;
+            }
+
+            sequenceStart = start;
+        }
+
+        return (batchId, sequenceStart);
+    }
+
+    /// <summary>Applies the headers to events the body left without a batch id or sequence (the body's own values win).</summary>
+    private static IReadOnlyList<EntryDraft> Stamp(IReadOnlyList<EntryDraft> drafts, string? batchId, long? sequenceStart)
+    {
+        if (batchId is null && sequenceStart is null)
+        {
+            return drafts;
+        }
+
+        var stamped = new EntryDraft[drafts.Count];
+        for (var i = 0; i < stamped.Length; i++)
+        {
+            var draft = drafts[i];
+            stamped[i] = draft with
+            {
+                BatchId = draft.BatchId ?? batchId,
+                Sequence = draft.Sequence ?? (sequenceStart is { } start ? start + i : null),
+            };
+        }
+
+        return stamped;
+    }
+
+    private static ProblemHttpResult OverQuota(HttpContext context, string streamId, CommandReply reply)
+    {
+        var extensions = new Dictionary<string, object?> { ["streamId"] = streamId };
+        if (reply.RetryAfterMilliseconds < 0)
+        {
+            return ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "quota", "batch-exceeds-burst", "The batch is larger than the tenant's rate limit allows at once.", reply.Reason + "; split the batch", extensions);
+        }
+
+        var seconds = Math.Max(1, (long)Math.Ceiling(reply.RetryAfterMilliseconds / 1000.0));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        extensions["retryAfterSeconds"] = seconds;
+        return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "quota", "exceeded", "The tenant's quota or rate limit is exhausted.", reply.Reason, extensions);
+    }
+}
+
+/// <summary>What the write endpoints need besides the formats.</summary>
+/// <param name="Policy">Authorizes writes and gives their mask W.</param>
+/// <param name="Gateway">Orders the append command.</param>
+/// <param name="Directory">n and f.</param>
+public sealed record WriteServices(IPolicyDecisionPoint Policy, ICommandGateway Gateway, ClusterDirectory Directory);
