@@ -18,12 +18,14 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
     private readonly Channel<ServiceProxy> _idle;
     private readonly TimeSpan _timeout;
     private readonly int _n;
+    private readonly ReplicaKeySet _keys;
 
     public CommandGateway(ReplicaRuntime runtime, IOptions<ReplicaOptions> options)
     {
         var o = options.Value;
         _timeout = o.RequestTimeout;
         _n = runtime.Directory.N;
+        _keys = runtime.Keys;
         var engine = new ReplicationOptions
         {
             ReplicaCount = runtime.Replication.ReplicaCount,
@@ -78,7 +80,17 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         try
         {
             var replies = await InvokeOnAsync(proxy, payload, matching, readOnly, deadline.Token).ConfigureAwait(false);
-            var decoded = replies.Select(r => CommandReply.Decode(r)).ToArray();
+            var decoded = replies.Select(r => CommandReply.Decode(r.Payload)).ToArray();
+            for (var i = 0; i < decoded.Length; i++)
+            {
+                // The agreed parts match, but a faulty replica can still name another replica or sign garbage; such a
+                // reply must never reach a receipt. The writer retries with the same batch id and gets a clean quorum.
+                if (decoded[i].ReplicaId != replies[i].Replica || !SignaturesValid(decoded[i]))
+                {
+                    throw new QuorumUnavailableException($"replica {replies[i].Replica} sent a reply with an invalid signature");
+                }
+            }
+
             return new CommandQuorum(decoded[0], decoded);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -91,12 +103,26 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         }
     }
 
-    private static async Task<IReadOnlyList<byte[]>> InvokeOnAsync(ServiceProxy proxy, ReadOnlyMemory<byte> payload, int matching, bool readOnly, CancellationToken cancellationToken)
+    private bool SignaturesValid(CommandReply reply)
     {
-        _ = matching;
-        var reply = readOnly
-            ? await proxy.InvokeReadOnlyAsync(payload, cancellationToken).ConfigureAwait(false)
-            : await proxy.InvokeOrderedAsync(payload, cancellationToken).ConfigureAwait(false);
-        return [reply];
+        if (reply.Signatures.Count != reply.Statements.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < reply.Statements.Count; i++)
+        {
+            if (!_keys.Verify(reply.Statements[i], reply.ReplicaId, reply.Signatures[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
+
+    private static Task<IReadOnlyList<ReplicaReply>> InvokeOnAsync(ServiceProxy proxy, ReadOnlyMemory<byte> payload, int matching, bool readOnly, CancellationToken cancellationToken) =>
+        readOnly
+            ? proxy.InvokeReadOnlyAsync(payload, matching, CommandReply.AgreedPart, cancellationToken)
+            : proxy.InvokeOrderedAsync(payload, matching, CommandReply.AgreedPart, cancellationToken);
 }

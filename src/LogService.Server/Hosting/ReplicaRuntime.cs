@@ -15,7 +15,6 @@ namespace LogService.Server.Hosting;
 /// </summary>
 public sealed class ReplicaRuntime : IAsyncDisposable
 {
-    private readonly ReplicaKeySet _keys;
     private readonly LogCoreStateMachine _machine;
     private readonly ReplicaNode _node;
     private readonly TcpPeer[] _replicaPeers;
@@ -33,11 +32,11 @@ public sealed class ReplicaRuntime : IAsyncDisposable
             .Select(r => new TcpPeer(r.Id, IPEndPoint.Parse(r.ReplicationEndPoint), Convert.FromBase64String(r.ConsensusKey)))
             .ToArray();
         Identity = Secrets.ToIdentity(o.Id);
-        _keys = new ReplicaKeySet(directory.PublicKeys);
+        Keys = new ReplicaKeySet(directory.PublicKeys);
         Store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(DataDirectory, "log.db"), Sync = SyncPolicy.Full });
         try
         {
-            _machine = new LogCoreStateMachine(Store, Identity, _keys);
+            _machine = new LogCoreStateMachine(Store, Identity, Keys);
             Replication = ReplicationOptionsOf(cluster, o, Secrets, DataDirectory);
             var transport = TcpTransport.CreateReplica(new TcpTransportOptions
             {
@@ -62,6 +61,9 @@ public sealed class ReplicaRuntime : IAsyncDisposable
 
     /// <summary>This replica's Log Core keys (statement signing, key agreement, at-rest key).</summary>
     public ReplicaIdentity Identity { get; }
+
+    /// <summary>Every replica's public keys, to verify statements with.</summary>
+    public ReplicaKeySet Keys { get; }
 
     /// <summary>The deployment.</summary>
     public ClusterDirectory Directory { get; }
@@ -101,7 +103,7 @@ public sealed class ReplicaRuntime : IAsyncDisposable
         await _node.DisposeAsync().ConfigureAwait(false);
         _machine.Dispose();
         Store.Dispose();
-        _keys.Dispose();
+        Keys.Dispose();
         Identity.Dispose();
     }
 
