@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LogService.Sealing;
 using LogService.Storage;
+using LogService.Storage.Sql;
 using LogService.Storage.Sqlite;
 using LogService.Storage.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -231,11 +232,15 @@ internal sealed class StorageScenario : IBenchScenario
         private static string StreamId(int stream) => $"{Tenant(stream)}/stream-{stream}";
     }
 
-    /// <summary>The baseline: the same columns in a table without any index, same insert path, sync policy and batching.</summary>
+    /// <summary>
+    /// The baseline: the same rows (names stored as ids, as the store does) in a table without any index, same insert
+    /// path, sync policy and batching.
+    /// </summary>
     private sealed class UnindexedTable : IDisposable
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteEntryInsert _insert;
+        private readonly NameDictionary _names = new();
 
         public UnindexedTable(string path)
         {
@@ -244,21 +249,24 @@ internal sealed class StorageScenario : IBenchScenario
             Execute("PRAGMA journal_mode = WAL");
             Execute("PRAGMA synchronous = FULL");
             Execute("PRAGMA cache_size = -65536");
-            Execute("CREATE TABLE entries (stream TEXT, seq INTEGER, tenant TEXT, ts INTEGER, level INTEGER, source_cloud TEXT, " +
-                "source_node TEXT, source_user TEXT, event_type TEXT, w_mask INTEGER, kind INTEGER, sealed BLOB)");
+            Execute("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+            Execute("CREATE TABLE entries (stream_id INTEGER, seq INTEGER, tenant_id INTEGER, ts INTEGER, level INTEGER, source_cloud_id INTEGER, " +
+                "source_node_id INTEGER, source_user_id INTEGER, event_type_id INTEGER, w_mask INTEGER, kind INTEGER, sealed BLOB)");
             _insert = new SqliteEntryInsert(_connection);
         }
 
         public void Append(IReadOnlyList<EntryRecord> entries)
         {
             using var transaction = _connection.BeginTransaction();
-            _insert.Insert(entries);
+            _insert.Insert(entries, _names.Resolve(entries, transaction));
             transaction.Commit();
+            _names.Committed();
         }
 
         public void Dispose()
         {
             _insert.Dispose();
+            _names.Dispose();
             _connection.Dispose();
         }
 

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using LogService.Storage.Postgres;
+using Npgsql;
 using LogService.Storage.Tests.Support;
 
 namespace LogService.Storage.Tests;
@@ -18,6 +21,16 @@ public sealed class PostgresLogStoreTests(PostgresServerFixture server) : LogSto
         }
 
         return LogStores.OpenPostgres(new PostgresStoreOptions { ConnectionString = connectionString, SegmentEntries = segmentEntries });
+    }
+
+    protected override DbConnection CreateVersion1(string name)
+    {
+        var connectionString = server.CreateDatabase($"{_prefix}_{name}");
+        _databases[name] = connectionString;
+        var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        PostgresSchema.Prepare(connection, name, targetVersion: 1);
+        return connection;
     }
 
     [Fact]

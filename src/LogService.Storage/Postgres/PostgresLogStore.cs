@@ -13,7 +13,8 @@ namespace LogService.Storage.Postgres;
 internal sealed class PostgresLogStore : SqlLogStore
 {
     private const string CopyEntries =
-        "COPY entries (stream, seq, tenant, ts, level, source_cloud, source_node, source_user, event_type, w_mask, kind, sealed) FROM STDIN (FORMAT BINARY)";
+        "COPY entries (stream_id, seq, tenant_id, ts, level, source_cloud_id, source_node_id, source_user_id, event_type_id, w_mask, kind, sealed) " +
+        "FROM STDIN (FORMAT BINARY)";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnection _writer;
@@ -71,7 +72,7 @@ internal sealed class PostgresLogStore : SqlLogStore
     protected override DbTransaction BeginReadTransaction(DbConnection reader) =>
         ((NpgsqlConnection)reader).BeginTransaction(IsolationLevel.RepeatableRead);
 
-    protected override void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries)
+    protected override void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries, ReadOnlySpan<EntryNameIds> names)
     {
         if (entries.Count == 0)
         {
@@ -80,18 +81,20 @@ internal sealed class PostgresLogStore : SqlLogStore
 
         // COPY runs inside the open transaction, so the batch still commits or vanishes as a whole.
         using var import = _writer.BeginBinaryImport(CopyEntries);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
+            ref readonly var ids = ref names[i];
             import.StartRow();
-            import.Write(entry.StreamId, NpgsqlDbType.Text);
+            import.Write((int)ids.Stream, NpgsqlDbType.Integer);
             import.Write(entry.Sequence, NpgsqlDbType.Bigint);
-            import.Write(entry.Tenant, NpgsqlDbType.Text);
+            import.Write((int)ids.Tenant, NpgsqlDbType.Integer);
             import.Write(entry.TimestampMicros, NpgsqlDbType.Bigint);
             import.Write((short)entry.Level, NpgsqlDbType.Smallint);
-            import.Write(entry.SourceCloud, NpgsqlDbType.Text);
-            import.Write(entry.SourceNode, NpgsqlDbType.Text);
-            import.Write(entry.SourceUser, NpgsqlDbType.Text);
-            import.Write(entry.EventType, NpgsqlDbType.Text);
+            import.Write((int)ids.SourceCloud, NpgsqlDbType.Integer);
+            import.Write((int)ids.SourceNode, NpgsqlDbType.Integer);
+            import.Write((int)ids.SourceUser, NpgsqlDbType.Integer);
+            import.Write((int)ids.EventType, NpgsqlDbType.Integer);
             import.Write(unchecked((long)entry.PermissionMask), NpgsqlDbType.Bigint);
             import.Write((short)entry.Kind, NpgsqlDbType.Smallint);
             import.Write(entry.SealedEntry, NpgsqlDbType.Bytea);

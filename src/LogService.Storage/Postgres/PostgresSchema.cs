@@ -1,3 +1,4 @@
+using LogService.Storage.Sql;
 using Npgsql;
 
 namespace LogService.Storage.Postgres;
@@ -63,13 +64,39 @@ internal static class PostgresSchema
             policy TEXT NOT NULL,
             PRIMARY KEY (stream, first_seq));
         """,
+
+        // Version 2, as in the SQLite engine: entries store integer ids into 'names' instead of their strings, so the
+        // indexes compare integers rather than collated text. Dropping the text columns drops their indexes.
+        """
+        CREATE TABLE names (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        INSERT INTO names (name)
+            SELECT stream FROM entries UNION SELECT tenant FROM entries UNION SELECT source_cloud FROM entries
+            UNION SELECT source_node FROM entries UNION SELECT source_user FROM entries UNION SELECT event_type FROM entries;
+        ALTER TABLE entries ADD COLUMN stream_id INTEGER, ADD COLUMN tenant_id INTEGER, ADD COLUMN source_cloud_id INTEGER,
+            ADD COLUMN source_node_id INTEGER, ADD COLUMN source_user_id INTEGER, ADD COLUMN event_type_id INTEGER;
+        UPDATE entries e SET stream_id = s.id, tenant_id = t.id, source_cloud_id = c.id, source_node_id = n.id,
+                source_user_id = u.id, event_type_id = v.id
+            FROM names s, names t, names c, names n, names u, names v
+            WHERE s.name = e.stream AND t.name = e.tenant AND c.name = e.source_cloud
+                AND n.name = e.source_node AND u.name = e.source_user AND v.name = e.event_type;
+        ALTER TABLE entries
+            ALTER COLUMN stream_id SET NOT NULL, ALTER COLUMN tenant_id SET NOT NULL, ALTER COLUMN source_cloud_id SET NOT NULL,
+            ALTER COLUMN source_node_id SET NOT NULL, ALTER COLUMN source_user_id SET NOT NULL, ALTER COLUMN event_type_id SET NOT NULL,
+            DROP COLUMN stream, DROP COLUMN tenant, DROP COLUMN source_cloud, DROP COLUMN source_node, DROP COLUMN source_user,
+            DROP COLUMN event_type;
+        CREATE UNIQUE INDEX entries_by_stream ON entries (stream_id, seq);
+        CREATE INDEX entries_by_node_time ON entries (source_node_id, ts, id);
+        """ + SqlCommands.EntryRowsView,
     ];
 
     /// <summary>The schema version this code writes.</summary>
     public static int CurrentVersion => Migrations.Length;
 
     /// <summary>Refuses a database from newer code and migrates an older one.</summary>
-    public static void Prepare(NpgsqlConnection connection, string location)
+    public static void Prepare(NpgsqlConnection connection, string location) => Prepare(connection, location, CurrentVersion);
+
+    /// <summary>As <see cref="Prepare(NpgsqlConnection, string)"/>, migrating only up to <paramref name="targetVersion"/> (tests build old databases with it).</summary>
+    internal static void Prepare(NpgsqlConnection connection, string location, int targetVersion)
     {
         using var transaction = connection.BeginTransaction();
         Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
@@ -88,7 +115,7 @@ internal static class PostgresSchema
                 $"the database has schema version {version} but this code knows versions up to {CurrentVersion}; it was written by a newer LogService and is left untouched");
         }
 
-        for (var next = version; next < CurrentVersion; next++)
+        for (var next = version; next < targetVersion; next++)
         {
             Execute(connection, transaction, Migrations[next]);
             Execute(connection, transaction, $"UPDATE schema_version SET version = {next + 1}");

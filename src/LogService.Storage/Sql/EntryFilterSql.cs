@@ -14,7 +14,8 @@ internal static class EntryFilterSql
         {
             if (value is not null)
             {
-                clauses.Add($"{column} = @{column}");
+                // Entries store names as ids; an id column compares integers and uses the integer-keyed indexes.
+                clauses.Add($"{column}_id = {SqlCommands.NameIdOf("@" + column)}");
                 command.Add("@" + column, value);
             }
         }

@@ -5,9 +5,30 @@ namespace LogService.Storage.Sql;
 /// <summary>Creates parameterised commands with the same SQL text on either engine (both accept <c>@name</c>).</summary>
 internal static class SqlCommands
 {
-    /// <summary>The entry columns in the order <see cref="ReadEntry"/> expects, preceded by the row id.</summary>
+    /// <summary>
+    /// The entry columns of the <c>entry_rows</c> view (entries with their names spelled out) in the order
+    /// <see cref="ReadEntry"/> expects, preceded by the row id.
+    /// </summary>
     public const string EntryColumns =
         "id, tenant, stream, seq, ts, level, source_cloud, source_node, source_user, event_type, w_mask, kind, sealed";
+
+    /// <summary>The id of the stream named by the parameter <c>@stream</c>; NULL, which matches no row, if it was never stored.</summary>
+    public static readonly string StreamIdParameter = NameIdOf("@stream");
+
+    /// <summary>The id of the name bound to <paramref name="parameter"/>, as <see cref="StreamIdParameter"/> does for streams.</summary>
+    public static string NameIdOf(string parameter) => $"(SELECT id FROM names WHERE name = {parameter})";
+
+    /// <summary>The entries with their names: what every read selects from, in both engines.</summary>
+    public const string EntryRowsView =
+        """
+        CREATE VIEW entry_rows AS
+            SELECT e.id, t.name AS tenant, s.name AS stream, e.seq, e.ts, e.level, c.name AS source_cloud, n.name AS source_node,
+                u.name AS source_user, v.name AS event_type, e.w_mask, e.kind, e.sealed,
+                e.stream_id, e.tenant_id, e.source_cloud_id, e.source_node_id, e.source_user_id, e.event_type_id
+            FROM entries e
+            LEFT JOIN names s ON s.id = e.stream_id LEFT JOIN names t ON t.id = e.tenant_id LEFT JOIN names c ON c.id = e.source_cloud_id
+            LEFT JOIN names n ON n.id = e.source_node_id LEFT JOIN names u ON u.id = e.source_user_id LEFT JOIN names v ON v.id = e.event_type_id;
+        """;
 
     public static DbCommand Create(DbConnection connection, string sql, DbTransaction? transaction = null)
     {

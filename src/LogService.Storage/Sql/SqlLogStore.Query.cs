@@ -17,7 +17,7 @@ internal abstract partial class SqlLogStore
             using var command = connection.CreateCommand();
             var where = EntryFilterSql.Where(query.Filter, command, query.Order, cursor);
             // One row more than the page tells whether another page follows, without a second query.
-            command.CommandText = $"SELECT {SqlCommands.EntryColumns} FROM entries{where} ORDER BY ts {direction}, id {direction} LIMIT @page_limit";
+            command.CommandText = $"SELECT {SqlCommands.EntryColumns} FROM entry_rows{where} ORDER BY ts {direction}, id {direction} LIMIT @page_limit";
             command.Add("@page_limit", query.PageSize + 1);
             using var reader = command.ExecuteReader();
             var entries = new List<EntryRecord>(Math.Min(query.PageSize, 1024));

@@ -29,7 +29,7 @@ internal abstract partial class SqlLogStore
                 return result is null or DBNull ? null : Convert.ToInt64(result, CultureInfo.InvariantCulture);
             }
 
-            if (Scalar("SELECT MIN(seq) FROM entries WHERE stream = @stream") is not { } firstStored)
+            if (Scalar($"SELECT MIN(seq) FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter}") is not { } firstStored)
             {
                 return null;
             }
@@ -56,7 +56,7 @@ internal abstract partial class SqlLogStore
             long? LastOlderThan(long threshold)
             {
                 long? TimestampFrom(long sequence) =>
-                    Scalar("SELECT ts FROM entries WHERE stream = @stream AND seq >= @seq ORDER BY seq LIMIT 1", ("@seq", sequence));
+                    Scalar($"SELECT ts FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @seq ORDER BY seq LIMIT 1", ("@seq", sequence));
 
                 if (TimestampFrom(firstStored) is not { } first || first >= threshold)
                 {
@@ -95,7 +95,7 @@ internal abstract partial class SqlLogStore
             }
 
             var lastTimestamp = Scalar(
-                "SELECT ts FROM entries WHERE stream = @stream AND seq <= @last_seq ORDER BY seq DESC LIMIT 1", ("@last_seq", lastSequence))!.Value;
+                $"SELECT ts FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq <= @last_seq ORDER BY seq DESC LIMIT 1", ("@last_seq", lastSequence))!.Value;
             return new RetentionCut(streamId, firstStored, lastSequence, lastTimestamp, nowMicros, reason);
         });
     }
@@ -110,7 +110,7 @@ internal abstract partial class SqlLogStore
         Write(transaction =>
         {
             using var delete = SqlCommands.Create(Writer,
-                "DELETE FROM entries WHERE stream = @stream AND seq >= @first_seq AND seq <= @last_seq", transaction);
+                $"DELETE FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @first_seq AND seq <= @last_seq", transaction);
             delete.Add("@stream", cut.StreamId);
             delete.Add("@first_seq", cut.FirstSequence);
             delete.Add("@last_seq", cut.LastSequence);

@@ -37,8 +37,8 @@ internal abstract partial class SqlLogStore
 
             using (var entries = SqlCommands.Create(connection,
                 scope.StreamId is null
-                    ? $"SELECT {SqlCommands.EntryColumns} FROM entries ORDER BY id"
-                    : $"SELECT {SqlCommands.EntryColumns} FROM entries WHERE stream = @stream AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq",
+                    ? $"SELECT {SqlCommands.EntryColumns} FROM entry_rows ORDER BY id"
+                    : $"SELECT {SqlCommands.EntryColumns} FROM entry_rows WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq",
                 transaction))
             {
                 if (scope.StreamId is not null)

@@ -15,6 +15,7 @@ internal abstract partial class SqlLogStore : ILogStore
         "retention_max_age_us = excluded.retention_max_age_us, retention_max_count = excluded.retention_max_count";
 
     private readonly Lock _writeLock = new();
+    private readonly NameDictionary _names = new();
     private DbCommand? _upsertHead;
     private DbCommand? _setInstance;
     private LogStoreException? _fault;
@@ -51,8 +52,11 @@ internal abstract partial class SqlLogStore : ILogStore
     /// <summary>Begins a read-only transaction that sees one consistent state and takes no write lock.</summary>
     protected abstract DbTransaction BeginReadTransaction(DbConnection reader);
 
-    /// <summary>Inserts entries inside the writer's open transaction, as fast as the engine allows.</summary>
-    protected abstract void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries);
+    /// <summary>
+    /// Inserts entries inside the writer's open transaction, as fast as the engine allows, storing
+    /// <paramref name="names"/>[i] in place of entry i's strings.
+    /// </summary>
+    protected abstract void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries, ReadOnlySpan<EntryNameIds> names);
 
     /// <summary>Maps an engine exception to a <see cref="LogStoreException"/> naming the store and the cause.</summary>
     protected abstract LogStoreException Translate(Exception exception);
@@ -68,6 +72,7 @@ internal abstract partial class SqlLogStore : ILogStore
     {
         using var command = SqlCommands.Create(Writer, "SELECT applied_instance FROM replica_state WHERE id = 1");
         _lastAppliedInstance = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        _names.Load(Writer);
     }
 
     public void AppendBatch(DecidedBatchWrite batch)
@@ -88,10 +93,12 @@ internal abstract partial class SqlLogStore : ILogStore
 
                 SetInstance(transaction, batch.Instance);
                 transaction.Commit();
+                _names.Committed();
                 Volatile.Write(ref _lastAppliedInstance, batch.Instance);
             }
             catch (Exception exception) when (exception is not LogStoreException)
             {
+                _names.RolledBack();
                 throw Fault(exception);
             }
         }
@@ -122,7 +129,7 @@ internal abstract partial class SqlLogStore : ILogStore
         return Read(connection =>
         {
             using var entries = SqlCommands.Create(connection,
-                $"SELECT {SqlCommands.EntryColumns} FROM entries WHERE stream = @stream AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq");
+                $"SELECT {SqlCommands.EntryColumns} FROM entry_rows WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq");
             entries.Add("@stream", streamId);
             entries.Add("@from_seq", fromSequence);
             entries.Add("@to_seq", toSequence);
@@ -168,6 +175,7 @@ internal abstract partial class SqlLogStore : ILogStore
             _disposed = true;
             _upsertHead?.Dispose();
             _setInstance?.Dispose();
+            _names.Dispose();
             CloseEngine();
         }
     }
@@ -205,10 +213,17 @@ internal abstract partial class SqlLogStore : ILogStore
                 using var transaction = Writer.BeginTransaction();
                 write(transaction);
                 transaction.Commit();
+                _names.Committed();
             }
             catch (Exception exception) when (IsEngineException(exception))
             {
+                _names.RolledBack();
                 throw Fault(exception);
+            }
+            catch
+            {
+                _names.RolledBack();
+                throw;
             }
         }
     }
@@ -224,6 +239,10 @@ internal abstract partial class SqlLogStore : ILogStore
 
         return rows;
     }
+
+    /// <summary>Inserts entries with their names resolved to ids, adding names not stored yet.</summary>
+    private void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries) =>
+        InsertEntries(transaction, entries, _names.Resolve(entries, transaction));
 
     private LogStoreException Fault(Exception exception)
     {

@@ -1,3 +1,4 @@
+using LogService.Storage.Sql;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -26,14 +27,15 @@ internal sealed class SqliteEntryInsert : IDisposable
         _one = Prepare(table, 1);
     }
 
-    public void Insert(IReadOnlyList<EntryRecord> entries)
+    /// <summary>Inserts the entries, storing <paramref name="names"/>[i] in place of entry i's strings.</summary>
+    public void Insert(IReadOnlyList<EntryRecord> entries, ReadOnlySpan<EntryNameIds> names)
     {
         var index = 0;
         for (; index + RowsPerStatement <= entries.Count; index += RowsPerStatement)
         {
             for (var row = 0; row < RowsPerStatement; row++)
             {
-                Bind(_many, row * Columns, entries[index + row]);
+                Bind(_many, row * Columns, entries[index + row], names[index + row]);
             }
 
             Step(_many);
@@ -41,7 +43,7 @@ internal sealed class SqliteEntryInsert : IDisposable
 
         for (; index < entries.Count; index++)
         {
-            Bind(_one, 0, entries[index]);
+            Bind(_one, 0, entries[index], names[index]);
             Step(_one);
         }
     }
@@ -52,18 +54,18 @@ internal sealed class SqliteEntryInsert : IDisposable
         _one.Dispose();
     }
 
-    private static void Bind(sqlite3_stmt statement, int offset, EntryRecord entry)
+    private static void Bind(sqlite3_stmt statement, int offset, EntryRecord entry, in EntryNameIds names)
     {
         // Parameter positions are 1-based.
-        raw.sqlite3_bind_text16(statement, offset + 1, entry.StreamId);
+        raw.sqlite3_bind_int64(statement, offset + 1, names.Stream);
         raw.sqlite3_bind_int64(statement, offset + 2, entry.Sequence);
-        raw.sqlite3_bind_text16(statement, offset + 3, entry.Tenant);
+        raw.sqlite3_bind_int64(statement, offset + 3, names.Tenant);
         raw.sqlite3_bind_int64(statement, offset + 4, entry.TimestampMicros);
         raw.sqlite3_bind_int(statement, offset + 5, entry.Level);
-        raw.sqlite3_bind_text16(statement, offset + 6, entry.SourceCloud);
-        raw.sqlite3_bind_text16(statement, offset + 7, entry.SourceNode);
-        raw.sqlite3_bind_text16(statement, offset + 8, entry.SourceUser);
-        raw.sqlite3_bind_text16(statement, offset + 9, entry.EventType);
+        raw.sqlite3_bind_int64(statement, offset + 6, names.SourceCloud);
+        raw.sqlite3_bind_int64(statement, offset + 7, names.SourceNode);
+        raw.sqlite3_bind_int64(statement, offset + 8, names.SourceUser);
+        raw.sqlite3_bind_int64(statement, offset + 9, names.EventType);
         raw.sqlite3_bind_int64(statement, offset + 10, unchecked((long)entry.PermissionMask));
         raw.sqlite3_bind_int(statement, offset + 11, entry.Kind);
         raw.sqlite3_bind_blob(statement, offset + 12, entry.SealedEntry);
@@ -72,7 +74,7 @@ internal sealed class SqliteEntryInsert : IDisposable
     private sqlite3_stmt Prepare(string table, int rows)
     {
         var row = "(" + string.Join(", ", Enumerable.Repeat("?", Columns)) + ")";
-        var sql = $"INSERT INTO {table} (stream, seq, tenant, ts, level, source_cloud, source_node, source_user, event_type, w_mask, kind, sealed) VALUES "
+        var sql = $"INSERT INTO {table} (stream_id, seq, tenant_id, ts, level, source_cloud_id, source_node_id, source_user_id, event_type_id, w_mask, kind, sealed) VALUES "
             + string.Join(", ", Enumerable.Repeat(row, rows));
         Check(raw.sqlite3_prepare_v2(_connection.Handle, sql, out var statement));
         return statement;

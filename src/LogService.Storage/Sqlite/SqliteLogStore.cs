@@ -68,8 +68,8 @@ internal sealed class SqliteLogStore : SqlLogStore
     protected override DbTransaction BeginReadTransaction(DbConnection reader) =>
         ((SqliteConnection)reader).BeginTransaction(deferred: true);
 
-    protected override void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries) =>
-        _insert.Insert(entries);
+    protected override void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries, ReadOnlySpan<EntryNameIds> names) =>
+        _insert.Insert(entries, names);
 
     protected override LogStoreException Translate(Exception exception) =>
         exception is SqliteException sqlite ? SqliteErrors.Translate(Location, sqlite)

@@ -1,3 +1,4 @@
+using LogService.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace LogService.Storage.Sqlite;
@@ -64,7 +65,44 @@ internal static class SqliteSchema
             policy TEXT NOT NULL,
             PRIMARY KEY (stream, first_seq));
         """,
+
+        // Version 2. Entries keep their stream, tenant, source and event-type strings once each in 'names' and store
+        // integer ids: the indexes compare integers instead of text, which made them the most of an append's cost.
+        // The rows keep their ids (so page cursors and the (ts, id) order stay valid); 'entry_rows' spells the names
+        // out again for reads. Its LEFT JOINs keep 'entries' the outer loop of every plan, as the indexes expect.
+        """
+        CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        INSERT INTO names (name)
+            SELECT stream FROM entries UNION SELECT tenant FROM entries UNION SELECT source_cloud FROM entries
+            UNION SELECT source_node FROM entries UNION SELECT source_user FROM entries UNION SELECT event_type FROM entries;
+        CREATE TABLE entries_v2 (
+            id INTEGER PRIMARY KEY,
+            stream_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            tenant_id INTEGER NOT NULL,
+            ts INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            source_cloud_id INTEGER NOT NULL,
+            source_node_id INTEGER NOT NULL,
+            source_user_id INTEGER NOT NULL,
+            event_type_id INTEGER NOT NULL,
+            w_mask INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            sealed BLOB NOT NULL);
+        INSERT INTO entries_v2
+            SELECT e.id, s.id, e.seq, t.id, e.ts, e.level, c.id, n.id, u.id, v.id, e.w_mask, e.kind, e.sealed
+            FROM entries e
+            JOIN names s ON s.name = e.stream JOIN names t ON t.name = e.tenant JOIN names c ON c.name = e.source_cloud
+            JOIN names n ON n.name = e.source_node JOIN names u ON u.name = e.source_user JOIN names v ON v.name = e.event_type
+            ORDER BY e.id;
+        DROP TABLE entries;
+        ALTER TABLE entries_v2 RENAME TO entries;
+        CREATE UNIQUE INDEX entries_by_stream ON entries (stream_id, seq);
+        CREATE INDEX entries_by_time ON entries (ts);
+        CREATE INDEX entries_by_node_time ON entries (source_node_id, ts, level);
+        """ + SqlCommands.EntryRowsView,
     ];
+
 
     /// <summary>The schema version this code writes.</summary>
     public static int CurrentVersion => Migrations.Length;
@@ -72,7 +110,11 @@ internal static class SqliteSchema
     /// <summary>
     /// Refuses a file from newer code, switches to WAL with the chosen sync policy, checks integrity and migrates.
     /// </summary>
-    public static void Prepare(SqliteConnection writer, string path, SqliteStoreOptions options)
+    public static void Prepare(SqliteConnection writer, string path, SqliteStoreOptions options) =>
+        Prepare(writer, path, options, CurrentVersion);
+
+    /// <summary>As <see cref="Prepare(SqliteConnection, string, SqliteStoreOptions)"/>, migrating only up to <paramref name="targetVersion"/> (tests build old files with it).</summary>
+    internal static void Prepare(SqliteConnection writer, string path, SqliteStoreOptions options, int targetVersion)
     {
         var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
         if (version > CurrentVersion)
@@ -99,7 +141,7 @@ internal static class SqliteSchema
             }
         }
 
-        for (var next = version; next < CurrentVersion; next++)
+        for (var next = version; next < targetVersion; next++)
         {
             using var transaction = writer.BeginTransaction();
             Execute(writer, Migrations[next], transaction);
