@@ -1,0 +1,11 @@
+namespace LogService.Client.Tests.Support;
+
+/// <summary>A clock the test moves by hand, so expiry is tested without waiting.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
