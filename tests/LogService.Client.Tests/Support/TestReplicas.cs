@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using LogService.Client.Models;
 using LogService.Client.Trust;
-using LogService.Core.Replica;
+using CommitStatement = LogService.Core.Replica.CommitStatement;
 
 namespace LogService.Client.Tests.Support;
 

@@ -1,6 +1,6 @@
 using LogService.Client.Tests.Support;
 using LogService.Client.Trust;
-using LogService.Core.Replica;
+using CommitStatement = LogService.Core.Replica.CommitStatement;
 
 namespace LogService.Client.Tests.Trust;
 
