@@ -4,16 +4,16 @@ using LogService.Replication.Events;
 namespace LogService.Core.Capture;
 
 /// <summary>
-/// The capture's bookkeeping, free of threads and clocks so it can be tested event by event: it tallies each
-/// instance's PROPOSE/WRITE/ACCEPT senders until the instance executes, then emits one summary entry for it, or,
+/// The capture's bookkeeping, free of threads and clocks so it can be tested event by event: it keeps each
+/// instance's decision (with the engine's PROPOSE/WRITE/ACCEPT votes) until the instance executes, then emits one
+/// summary entry for it, or,
 /// when the instance ordered only capture appends, folds it into a counter carried by the next entry. That fold is
 /// what keeps the capture from feeding on itself. Everything it holds is bounded; what it drops it counts.
 /// </summary>
-internal sealed class CaptureAggregator(int replicaId, ProtocolCaptureOptions options, Func<long, bool> isCaptureOnly)
+internal sealed class CaptureAggregator(ProtocolCaptureOptions options, Func<long, bool> isCaptureOnly)
 {
-    private readonly Dictionary<long, InstanceTally> _open = [];
+    private readonly Dictionary<long, ReplicationEvent> _decided = [];
     private readonly Queue<byte[]> _pending = new();
-    private long _lastExecuted;
     private long _foldedInstances;
     private long _droppedEntries;
     private long _droppedEvents;
@@ -30,13 +30,8 @@ internal sealed class CaptureAggregator(int replicaId, ProtocolCaptureOptions op
     {
         switch (e.Kind)
         {
-            case ReplicationEventKind.MessageSent or ReplicationEventKind.MessageReceived:
-                NoteMessage(e);
-                break;
-            case ReplicationEventKind.Decided when e.Instance > _lastExecuted:
-                var tally = Open(e.Instance);
-                tally.DecidedAt = e.Time;
-                tally.Digest = e.Digest.ToArray();
+            case ReplicationEventKind.Decided:
+                NoteDecision(e);
                 break;
             case ReplicationEventKind.Executed:
                 Close(e);
@@ -74,63 +69,29 @@ internal sealed class CaptureAggregator(int replicaId, ProtocolCaptureOptions op
         TotalDropped += entries;
     }
 
-    private void NoteMessage(ReplicationEvent e)
+    private void NoteDecision(ReplicationEvent e)
     {
-        if (e.Message is not (MessageKind.Propose or MessageKind.Write or MessageKind.Accept) || e.Instance <= _lastExecuted)
+        if (_decided.Count >= options.MaxOpenInstances)
         {
-            // Late votes for an executed instance are not part of the quorum that decided it.
-            return;
-        }
-
-        var sender = e.Kind == ReplicationEventKind.MessageSent ? replicaId : e.From;
-        var tally = Open(e.Instance);
-        tally.Regency = Math.Max(tally.Regency, e.Regency);
-        switch (e.Message)
-        {
-            case MessageKind.Propose:
-                tally.Leader = sender;
-                InstanceTally.Note(tally.Propose, sender, e.Time);
-                break;
-            case MessageKind.Write:
-                InstanceTally.Note(tally.Writes, sender, e.Time);
-                break;
-            default:
-                InstanceTally.Note(tally.Accepts, sender, e.Time);
-                break;
-        }
-    }
-
-    private InstanceTally Open(long instance)
-    {
-        if (_open.TryGetValue(instance, out var tally))
-        {
-            return tally;
-        }
-
-        if (_open.Count >= options.MaxOpenInstances)
-        {
-            _open.Remove(_open.Keys.Min());
+            _decided.Remove(_decided.Keys.Min());
             _droppedEntries++;
             TotalDropped++;
         }
 
-        tally = new InstanceTally(instance);
-        _open.Add(instance, tally);
-        return tally;
+        _decided[e.Instance] = e;
     }
 
-    private void Close(ReplicationEvent e)
+    private void Close(ReplicationEvent executed)
     {
-        _lastExecuted = Math.Max(_lastExecuted, e.Instance);
-        var tally = _open.Remove(e.Instance, out var found) ? found : new InstanceTally(e.Instance);
-        if (isCaptureOnly(e.Instance))
+        _decided.Remove(executed.Instance, out var decided);
+        if (isCaptureOnly(executed.Instance))
         {
             _foldedInstances++;
             TotalFolded++;
             return;
         }
 
-        Emit(CaptureEntries.InstanceSummary(tally, e.Time, e.Count));
+        Emit(CaptureEntries.InstanceSummary(decided, executed));
     }
 
     private void Emit(EntryDraft draft)

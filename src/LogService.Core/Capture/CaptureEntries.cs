@@ -8,24 +8,33 @@ namespace LogService.Core.Capture;
 /// <summary>Turns replication events into entry drafts for <see cref="ProtocolCapture.StreamId"/>: one template per kind, the facts as properties.</summary>
 internal static class CaptureEntries
 {
-    public static EntryDraft InstanceSummary(InstanceTally tally, long executedAt, long commands) => Draft(
-        EntryLevel.Information,
-        "Instance {Instance} decided: leader {Leader}, {WriteCount} WRITEs and {AcceptCount} ACCEPTs",
-        executedAt,
-        [
-            Prop("Instance", Number(tally.Instance)),
-            Prop("Regency", Number(tally.Regency)),
-            Prop("Leader", Number(tally.Leader)),
-            Prop("Digest", LogValue.String(Convert.ToHexStringLower(tally.Digest))),
-            Prop("Commands", Number(commands)),
-            Prop("WriteCount", Number(tally.Writes.Count)),
-            Prop("AcceptCount", Number(tally.Accepts.Count)),
-            Prop("Propose", Senders(tally.Propose)),
-            Prop("Write", Senders(tally.Writes)),
-            Prop("Accept", Senders(tally.Accepts)),
-            Prop("DecidedAt", Number(tally.DecidedAt)),
-            Prop("ExecutedAt", Number(executedAt)),
-        ]);
+    /// <summary>The summary of one executed instance from the engine's decision event (null when the decision was not seen).</summary>
+    public static EntryDraft InstanceSummary(ReplicationEvent? decided, ReplicationEvent executed)
+    {
+        var votes = decided?.Votes ?? [];
+        var writes = votes.Count(v => v.Message == MessageKind.Write);
+        var accepts = votes.Count(v => v.Message == MessageKind.Accept);
+        return Draft(
+            EntryLevel.Information,
+            "Instance {Instance} decided by {LearntBy}: leader {Leader}, {WriteCount} WRITEs and {AcceptCount} ACCEPTs",
+            executed.Time,
+            [
+                Prop("Reporter", Number(executed.Node)),
+                Prop("Instance", Number(executed.Instance)),
+                Prop("Regency", Number(decided?.Regency ?? -1)),
+                Prop("Leader", Number(decided?.From ?? -1)),
+                Prop("LearntBy", LogValue.String(decided?.Detail ?? "unknown")),
+                Prop("Digest", LogValue.String(decided is null ? "" : Convert.ToHexStringLower(decided.Digest.Span))),
+                Prop("Commands", Number(executed.Count)),
+                Prop("WriteCount", Number(writes)),
+                Prop("AcceptCount", Number(accepts)),
+                Prop("Propose", Senders(votes, MessageKind.Propose)),
+                Prop("Write", Senders(votes, MessageKind.Write)),
+                Prop("Accept", Senders(votes, MessageKind.Accept)),
+                Prop("DecidedAt", decided is null ? LogValue.Null : Number(decided.Time)),
+                Prop("ExecutedAt", Number(executed.Time)),
+            ]);
+    }
 
     public static EntryDraft Protocol(ReplicationEvent e) => e.Kind switch
     {
@@ -113,8 +122,8 @@ internal static class CaptureEntries
         return text;
     }
 
-    private static LogValue Senders(IEnumerable<(int Replica, long Time)> senders) =>
-        LogValue.Array([.. senders.Select(s => LogValue.Object([Prop("Replica", Number(s.Replica)), Prop("Time", Number(s.Time))]))]);
+    private static LogValue Senders(IReadOnlyList<InstanceVote> votes, MessageKind message) =>
+        LogValue.Array([.. votes.Where(v => v.Message == message).Select(v => LogValue.Object([Prop("Replica", Number(v.Replica)), Prop("Time", Number(v.Time))]))]);
 
     private static LogProperty Prop(string name, LogValue value) => new(name, value);
 

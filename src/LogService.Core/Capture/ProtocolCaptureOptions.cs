@@ -12,7 +12,7 @@ public sealed class ProtocolCaptureOptions
     /// <summary>Entries held while submissions are slow; beyond it new entries are dropped and counted. Default: 4,096.</summary>
     public int MaxPendingEntries { get; init; } = 4096;
 
-    /// <summary>Instances whose messages are tallied while awaiting execution; the oldest tally is dropped beyond it. Default: 1,024.</summary>
+    /// <summary>Decided instances held while awaiting execution; the oldest is dropped (and counted) beyond it. Default: 1,024.</summary>
     public int MaxOpenInstances { get; init; } = 1024;
 
     /// <summary>Events buffered between the engine and the capture; the engine never blocks, it drops and counts. Default: 16,384.</summary>

@@ -28,7 +28,7 @@ public sealed class ProtocolCaptureTests : IDisposable
         capture.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         var summary = Assert.Single(_group.ReadBodies(2, ProtocolCapture.StreamId));
-        Assert.Equal("Instance 5 decided: leader 0, 3 WRITEs and 3 ACCEPTs", summary.RenderedMessage);
+        Assert.Equal("Instance 5 decided by votes: leader 0, 3 WRITEs and 3 ACCEPTs", summary.RenderedMessage);
         Assert.Equal(["1", "2", "3"], Property(summary, "Accept").Items.Select(v => v.Members.Single(m => m.Name == "Replica").Value.Text));
         Assert.Equal((T0 + 3).ToString(System.Globalization.CultureInfo.InvariantCulture), Property(summary, "Write").Items[0].Members.Single(m => m.Name == "Time").Value.Text);
         for (var replica = 1; replica < 4; replica++)
@@ -151,22 +151,18 @@ public sealed class ProtocolCaptureTests : IDisposable
     private void PublishInstance(long instance, int leader, int[] voters)
     {
         var digest = SHA256.HashData(BitConverter.GetBytes(instance));
-        _events.Publish(Message(ReplicationEventKind.MessageReceived, MessageKind.Propose, instance, leader, T0 + 1, digest));
         var t = T0 + 2;
+        var votes = new List<InstanceVote> { new(MessageKind.Propose, leader, T0 + 1) };
         foreach (var kind in (MessageKind[])[MessageKind.Write, MessageKind.Accept])
         {
-            foreach (var voter in voters)
-            {
-                _events.Publish(Message(ReplicationEventKind.MessageReceived, kind, instance, voter, ++t, digest));
-            }
+            votes.AddRange(voters.Select(voter => new InstanceVote(kind, voter, ++t)));
         }
 
-        _events.Publish(new ReplicationEvent { Kind = ReplicationEventKind.Decided, Time = ++t, Node = 3, Instance = instance, Digest = digest });
+        // Message events add nothing: the decision event carries the quorum.
+        _events.Publish(new ReplicationEvent { Kind = ReplicationEventKind.MessageReceived, Message = MessageKind.Accept, Time = t, Node = 3, Instance = instance, From = leader });
+        _events.Publish(new ReplicationEvent { Kind = ReplicationEventKind.Decided, Time = ++t, Node = 3, Instance = instance, From = leader, Digest = digest, Count = 2, Detail = "votes", Votes = votes });
         _events.Publish(new ReplicationEvent { Kind = ReplicationEventKind.Executed, Time = ++t, Node = 3, Instance = instance, Count = 2 });
     }
-
-    private static ReplicationEvent Message(ReplicationEventKind kind, MessageKind message, long instance, int from, long time, byte[] digest) =>
-        new() { Kind = kind, Message = message, Time = time, Node = 3, Instance = instance, From = from, To = 3, Digest = digest };
 
     private void Publish(ReplicationEventKind kind, long instance, string? detail) =>
         _events.Publish(new ReplicationEvent { Kind = kind, Time = T0, Node = 3, Instance = instance, Detail = detail, Digest = new byte[32] });
