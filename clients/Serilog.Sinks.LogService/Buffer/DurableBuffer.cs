@@ -155,9 +155,15 @@ internal sealed class DurableBuffer : IDisposable
         var lines = new List<Range>();
         var start = position;
         long firstSequence = 0, expected = 0;
+        var (limit, active) = SegmentLimit(position.Segment);
         while (lines.Count < maxCount)
         {
-            var (limit, active) = SegmentLimit(position.Segment);
+            if (position.Offset >= limit)
+            {
+                // Look at the shared state (under the writers' lock) only when the known part is used up.
+                (limit, active) = SegmentLimit(position.Segment);
+            }
+
             if (position.Offset >= limit)
             {
                 if (active || !NextSegment(position.Segment, out var next))
@@ -166,6 +172,7 @@ internal sealed class DurableBuffer : IDisposable
                 }
 
                 position = new BufferPosition(next, 0);
+                (limit, active) = SegmentLimit(position.Segment);
                 if (lines.Count == 0)
                 {
                     start = position;

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LogService.Core.Replica;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -31,7 +30,6 @@ internal sealed class FakeLogService : IAsyncDisposable
     private readonly List<StoredEvent> _stored = [];
     private readonly List<RequestRecord> _requests = [];
     private long _streamSequence;
-    private long _instance;
 
     private FakeLogService(WebApplication app, FakeReplicaKeys keys)
     {
@@ -154,37 +152,8 @@ internal sealed class FakeLogService : IAsyncDisposable
         await Answer(context, receipt);
     }
 
-    private JsonObject Receipt(string stream, string batchId, long first, int count, string outcome)
-    {
-        var statement = new CommitStatement(stream, first, first + count - 1, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), Interlocked.Increment(ref _instance));
-        var signers = ForgeReceipts
-            ? new[] { (0, _forger), (1, _forger) }
-            : Enumerable.Range(0, FakeReplicaKeys.F + 1).Select(i => (i, _keys.Keys[i])).ToArray();
-        return new JsonObject
-        {
-            ["outcome"] = outcome,
-            ["streamId"] = stream,
-            ["batchId"] = batchId,
-            ["firstSequence"] = statement.FirstSequence,
-            ["lastSequence"] = statement.LastSequence,
-            ["count"] = count,
-            ["statement"] = new JsonObject
-            {
-                ["streamId"] = stream,
-                ["firstSequence"] = statement.FirstSequence,
-                ["lastSequence"] = statement.LastSequence,
-                ["yHead"] = Convert.ToBase64String(statement.YHead),
-                ["merkleRoot"] = Convert.ToBase64String(statement.MerkleRoot),
-                ["instance"] = statement.Instance,
-            },
-            ["statementBytes"] = Convert.ToBase64String(statement.ToSignedBytes()),
-            ["signatures"] = new JsonArray(signers.Select(s => (JsonNode)new JsonObject
-            {
-                ["replica"] = s.Item1,
-                ["signature"] = Convert.ToBase64String(statement.Sign(s.Item2)),
-            }).ToArray()),
-        };
-    }
+    private JsonObject Receipt(string stream, string batchId, long first, int count, string outcome) =>
+        _keys.Receipt(stream, batchId, first, count, outcome, ForgeReceipts ? [_forger, _forger] : _keys.Keys[..(FakeReplicaKeys.F + 1)]);
 
     private static Task Answer(HttpContext context, JsonObject receipt)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using LogService.Core.Replica;
 
 namespace Serilog.Sinks.LogService.Tests.Support;
 
@@ -24,6 +25,38 @@ internal sealed class FakeReplicaKeys : IDisposable
             ["keyService"] = i == 0,
         }).ToArray()),
     }.ToJsonString();
+
+    /// <summary>A receipt as the service sends it, signed by <paramref name="signers"/> as replicas 0, 1, ….</summary>
+    public JsonObject Receipt(string stream, string batchId, long first, int count, string outcome, ECDsa[] signers)
+    {
+        var statement = new CommitStatement(stream, first, first + count - 1, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), Interlocked.Increment(ref _instance));
+        return new JsonObject
+        {
+            ["outcome"] = outcome,
+            ["streamId"] = stream,
+            ["batchId"] = batchId,
+            ["firstSequence"] = statement.FirstSequence,
+            ["lastSequence"] = statement.LastSequence,
+            ["count"] = count,
+            ["statement"] = new JsonObject
+            {
+                ["streamId"] = stream,
+                ["firstSequence"] = statement.FirstSequence,
+                ["lastSequence"] = statement.LastSequence,
+                ["yHead"] = Convert.ToBase64String(statement.YHead),
+                ["merkleRoot"] = Convert.ToBase64String(statement.MerkleRoot),
+                ["instance"] = statement.Instance,
+            },
+            ["statementBytes"] = Convert.ToBase64String(statement.ToSignedBytes()),
+            ["signatures"] = new JsonArray(signers.Select((key, i) => (JsonNode)new JsonObject
+            {
+                ["replica"] = i,
+                ["signature"] = Convert.ToBase64String(statement.Sign(key)),
+            }).ToArray()),
+        };
+    }
+
+    private long _instance;
 
     public void Dispose()
     {
