@@ -76,9 +76,17 @@ public sealed class ReceiptVerifier(ReplicaKeySet keys)
             return $"the answer names stream '{head.StreamId}' but the signed statement is about '{signed.StreamId}'";
         }
 
-        if ((head.FirstSequence is { } first && first != signed.FirstSequence) || (head.LastSequence is { } last && last != signed.LastSequence))
+        // The answer's own range is the batch's: it starts where the statement does and ends at or before the
+        // stream's last sequence (a duplicate's statement may describe a stream that has grown since).
+        if ((head.FirstSequence is { } first && first != signed.FirstSequence)
+            || (head.LastSequence is { } last && (last > signed.LastSequence || last < signed.FirstSequence)))
         {
-            return "the answer's sequence range differs from the signed statement";
+            return "the answer's sequence range is not the one the signed statement covers";
+        }
+
+        if (head is Receipt receipt && head.LastSequence is { } end && receipt.Count != end - signed.FirstSequence + 1)
+        {
+            return $"the receipt counts {receipt.Count} entries but names sequences {signed.FirstSequence}..{end}";
         }
 
         return null;

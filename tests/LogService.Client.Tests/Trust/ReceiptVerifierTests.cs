@@ -102,7 +102,9 @@ public sealed class ReceiptVerifierTests : IDisposable
     [InlineData("instance")]
     [InlineData("streamId")]
     [InlineData("outer streamId")]
-    [InlineData("outer lastSequence")]
+    [InlineData("outer lastSequence beyond the statement")]
+    [InlineData("outer firstSequence")]
+    [InlineData("count")]
     public void AStatementWhoseFieldsDifferFromTheSignedBytesIsRejected(string field)
     {
         var receipt = _replicas.Receipt(TestReplicas.Statement(), 0, 1, 2);
@@ -115,13 +117,26 @@ public sealed class ReceiptVerifierTests : IDisposable
             "instance" => receipt with { Statement = s with { Instance = 1 } },
             "streamId" => receipt with { Statement = s with { StreamId = "acme/other" } },
             "outer streamId" => receipt with { StreamId = "acme/other" },
-            _ => receipt with { LastSequence = 1299 },
+            "outer lastSequence beyond the statement" => receipt with { LastSequence = 1301, Count = 101 },
+            "outer firstSequence" => receipt with { FirstSequence = 1200 },
+            _ => receipt with { Count = 99 },
         };
 
         var result = _verifier.VerifyReceipt(receipt);
 
         Assert.False(result.IsValid);
         Assert.Empty(result.ValidSigners);
+    }
+
+    [Fact]
+    public void ADuplicatesReceiptMayCoverFewerEntriesThanTheStreamHasSince()
+    {
+        var receipt = _replicas.Receipt(TestReplicas.Statement(first: 1201, last: 1400), 0, 1) with
+        {
+            Outcome = "duplicate", LastSequence = 1300, Count = 100,
+        };
+
+        Assert.True(_verifier.VerifyReceipt(receipt).IsValid);
     }
 
     [Fact]
