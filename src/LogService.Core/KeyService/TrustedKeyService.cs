@@ -106,6 +106,32 @@ public sealed class TrustedKeyService : IDisposable
         }
     }
 
+    /// <summary>
+    /// K_j for a scattered set of entries (a query page): each (sequence, W_j) pair whose W_j shares a bit with
+    /// <paramref name="readerMask"/>. Entries are walked rung by rung, so the cost is one pass from each rung that
+    /// holds a requested entry up to the last requested entry above it.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">T holds no secret for the stream.</exception>
+    public ReleasedKeys ReleaseKeys(string streamId, IReadOnlyCollection<(long Sequence, ulong Mask)> entries, ulong readerMask)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var parts = new List<byte[]>();
+        foreach (var group in entries.Where(e => (e.Mask & readerMask) != 0).GroupBy(e => e.Sequence / SecretLadder.Spacing))
+        {
+            var first = group.Min(e => e.Sequence);
+            var masks = new ulong[group.Max(e => e.Sequence) - first + 1];
+            foreach (var (sequence, mask) in group)
+            {
+                masks[sequence - first] = mask;
+            }
+
+            using var keys = ReleaseKeys(streamId, first, masks, readerMask);
+            parts.Add(keys.Encode());
+        }
+
+        return Concatenate(parts);
+    }
+
     /// <summary>Splits the stream's A_0 into <paramref name="shareCount"/> shares, any <paramref name="threshold"/> of which rebuild it.</summary>
     /// <exception cref="KeyNotFoundException">T holds no secret for the stream.</exception>
     public IReadOnlyList<ShamirShare> Escrow(string streamId, int threshold, int shareCount)
@@ -158,6 +184,31 @@ public sealed class TrustedKeyService : IDisposable
         if (!_store.TryRead(streamId, secret))
         {
             throw new KeyNotFoundException($"the key service holds no secret for stream {streamId}");
+        }
+    }
+
+    /// <summary>Joins encoded key releases over disjoint sequences into one.</summary>
+    private static ReleasedKeys Concatenate(List<byte[]> parts)
+    {
+        var count = parts.Sum(p => BinaryPrimitives.ReadInt32BigEndian(p.AsSpan(1)));
+        var bytes = new byte[5 + parts.Sum(p => p.Length - 5)];
+        bytes[0] = parts.Count > 0 ? parts[0][0] : (byte)1;
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(1), count);
+        var at = 5;
+        foreach (var part in parts)
+        {
+            part.AsSpan(5).CopyTo(bytes.AsSpan(at));
+            at += part.Length - 5;
+            CryptographicOperations.ZeroMemory(part);
+        }
+
+        try
+        {
+            return ReleasedKeys.Decode(bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
         }
     }
 

@@ -69,6 +69,25 @@ public sealed class TrustedKeyServiceTests : IDisposable
     }
 
     [Fact]
+    public void ScatteredEntriesGetTheSameKeysAsAContiguousRelease()
+    {
+        var streamId = CreateStream("acme/orders");
+        var spacing = TrustedKeyService.LadderSpacing;
+        var masks = Enumerable.Range(0, (2 * spacing) + 10).Select(i => (ulong)(i % 5 == 0 ? Security : App)).ToArray();
+        long[] wanted = [3, 5, spacing - 1, spacing, spacing + 9, (2L * spacing) + 9];
+
+        using var scattered = _keys.ReleaseKeys(streamId, wanted.Select(s => (s, masks[s])).ToArray(), App);
+        using var contiguous = _keys.ReleaseKeys(streamId, 0, masks, App);
+
+        Assert.Equal(wanted.Where(s => masks[s] == App).Order(), scattered.Sequences.Order());
+        var all = KeysBySequence(contiguous.Encode());
+        foreach (var (sequence, key) in KeysBySequence(scattered.Encode()))
+        {
+            Assert.Equal(all[sequence], key);
+        }
+    }
+
+    [Fact]
     public void TheStoreHoldsNoPlaintextSecretAndSurvivesARestart()
     {
         var streamId = CreateStream("acme/orders");
@@ -205,6 +224,17 @@ public sealed class TrustedKeyServiceTests : IDisposable
         for (var at = 5 + 8; at < encodedRelease.Length; at += 8 + 32)
         {
             keys.Add(encodedRelease.AsSpan(at, 32).ToArray());
+        }
+
+        return keys;
+    }
+
+    private static Dictionary<long, string> KeysBySequence(byte[] encodedRelease)
+    {
+        var keys = new Dictionary<long, string>();
+        for (var at = 5; at < encodedRelease.Length; at += 8 + 32)
+        {
+            keys.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(encodedRelease.AsSpan(at)), Convert.ToHexString(encodedRelease, at + 8, 32));
         }
 
         return keys;
