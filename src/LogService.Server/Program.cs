@@ -1,4 +1,5 @@
 using LogService.Server.Hosting;
+using LogService.Server.Reading;
 using LogService.Server.Streams;
 using LogService.Server.Writing;
 
@@ -12,6 +13,7 @@ var builder = ServerCommands.CreateReplicaBuilder(args);
 builder.AddReplicaHost();
 builder.Services.AddStreamAdministration();
 builder.Services.AddWritePath();
+builder.Services.AddLogServiceReads(builder.Configuration);
 
 // Further API parts register their services here.
 
@@ -20,6 +22,7 @@ app.UseReplicaHost();
 app.MapDeploymentEndpoints();
 app.MapStreamEndpoints();
 app.MapWriteEndpoints();
+app.MapReadEndpoints();
 
 // Further API parts map their endpoints here.
 

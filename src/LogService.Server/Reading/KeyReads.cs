@@ -3,12 +3,11 @@ using System.Text.Json.Nodes;
 using LogService.Core.KeyService;
 using LogService.Core.Policies;
 using LogService.Storage;
-using Microsoft.Extensions.Options;
 
 namespace LogService.Server.Reading;
 
 /// <summary>The key service T's endpoints: released keys for a reader's mask, and k-of-m escrow for auditors.</summary>
-internal sealed class KeyReads(ILogStore store, ReadAccess access, IOptions<ReadOptions> options, TrustedKeyService? keys = null)
+internal sealed class KeyReads(ILogStore store, ReadAccess access, IServiceProvider services, TrustedKeyService? keys = null)
 {
     public const int MaxKeyRange = 10_000;
     public const int MaxShares = 255;
@@ -17,7 +16,7 @@ internal sealed class KeyReads(ILogStore store, ReadAccess access, IOptions<Read
     {
         if (keys is null)
         {
-            return ReadProblems.Misdirected(options.Value.KeyServiceUrl);
+            return ReadProblems.Misdirected(ReadServices.KeyServiceUrl(services));
         }
 
         var grant = access.Check(caller, PolicyAction.Read, tenant, name, "keys");
@@ -50,7 +49,7 @@ internal sealed class KeyReads(ILogStore store, ReadAccess access, IOptions<Read
     {
         if (keys is null)
         {
-            return ReadProblems.Misdirected(options.Value.KeyServiceUrl);
+            return ReadProblems.Misdirected(ReadServices.KeyServiceUrl(services));
         }
 
         var grant = access.Check(caller, PolicyAction.Audit, tenant, name, "escrow");

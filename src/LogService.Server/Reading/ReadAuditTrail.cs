@@ -13,13 +13,13 @@ internal sealed partial class ReadAuditTrail : BackgroundService
 {
     private const int MaxBatch = 256;
     private readonly Channel<ReadAuditRecord> _queue;
-    private readonly IReadAuditWriter? _writer;
+    private readonly IReadAuditWriter _writer;
     private readonly TimeProvider _time;
     private readonly ILogger<ReadAuditTrail> _log;
     private long _dropped;
     private long _written;
 
-    public ReadAuditTrail(IOptions<ReadOptions> options, TimeProvider time, ILogger<ReadAuditTrail> log, IReadAuditWriter? writer = null)
+    public ReadAuditTrail(IOptions<ReadOptions> options, TimeProvider time, ILogger<ReadAuditTrail> log, IReadAuditWriter writer)
     {
         _queue = Channel.CreateBounded<ReadAuditRecord>(new BoundedChannelOptions(options.Value.AuditQueueCapacity)
         {
@@ -72,12 +72,6 @@ internal sealed partial class ReadAuditTrail : BackgroundService
 
     private async Task WriteAsync(string tenant, IReadOnlyList<ReadAuditRecord> records, CancellationToken cancellationToken)
     {
-        if (_writer is null)
-        {
-            Interlocked.Add(ref _dropped, records.Count);
-            return;
-        }
-
         try
         {
             await _writer.AppendAsync(tenant, records, cancellationToken);

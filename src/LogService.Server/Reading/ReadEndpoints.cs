@@ -38,10 +38,10 @@ public static class ReadEndpoints
             Caller(c, caller => Task.FromResult(reads.Consistency(caller, tenant, name, first, second)))).WithName("ConsistencyProof").WithSummary("RFC 6962 consistency proof between tree sizes");
         stream.MapGet("/head", (HttpContext c, string tenant, string name, [FromServices] StreamReads reads) =>
             Caller(c, caller => Task.FromResult(reads.Head(caller, tenant, name)))).WithName("GetHead").WithSummary("This replica's signed head");
-        stream.MapGet("/certified-head", (HttpContext c, string tenant, string name, [FromServices] StreamReads reads) =>
-            Caller(c, caller => Task.FromResult(reads.CertifiedHead(caller, tenant, name, create: false)))).WithName("GetCertifiedHead").WithSummary("The latest certified head");
-        stream.MapPost("/certified-head", (HttpContext c, string tenant, string name, [FromServices] StreamReads reads) =>
-            Caller(c, caller => Task.FromResult(reads.CertifiedHead(caller, tenant, name, create: true)))).WithName("CertifyHead").WithSummary("Make a certified head now");
+        stream.MapGet("/certified-head", (HttpContext c, string tenant, string name, [FromServices] CertifiedHeads heads) =>
+            Caller(c, caller => Task.FromResult(heads.Latest(caller, tenant, name)))).WithName("GetCertifiedHead").WithSummary("The latest certified head");
+        stream.MapPost("/certified-head", (HttpContext c, string tenant, string name, [FromServices] CertifiedHeads heads, CancellationToken ct) =>
+            Caller(c, caller => heads.CertifyAsync(caller, tenant, name, ct))).WithName("CertifyHead").WithSummary("Make a certified head now (2f+1 signatures)");
         stream.MapGet("/tombstones", (HttpContext c, string tenant, string name, [FromServices] StreamReads reads) =>
             Caller(c, caller => Task.FromResult(reads.Tombstones(caller, tenant, name)))).WithName("GetTombstones").WithSummary("What retention removed, and why");
         stream.MapGet("/keys", (HttpContext c, string tenant, string name, long? from, long? to, [FromServices] KeyReads keys) =>

@@ -1,6 +1,7 @@
 using LogService.Core.KeyService;
 using LogService.Core.Replica;
 using LogService.Sealing;
+using LogService.Server.Hosting;
 using LogService.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -37,22 +38,46 @@ public static class ReadServices
         services.AddSingleton<StreamReads>();
         services.AddSingleton<KeyReads>();
 
+        services.AddSingleton<CertifiedHeads>();
         if (options.HostsKeyService)
         {
             services.TryAddSingleton(sp => new TrustedKeyService(
                 sp.GetRequiredService<IOptions<ReadOptions>>().Value.KeyServiceDirectory, sp.GetRequiredService<ReplicaIdentity>(), SystemRandomSource.Instance));
-            services.AddSingleton<IEntryKeySource>(sp => new LocalEntryKeySource(sp.GetRequiredService<TrustedKeyService>()));
-        }
-        else if (options.KeyServiceUrl is { } url)
-        {
-            services.AddSingleton<IEntryKeySource>(_ => new RemoteEntryKeySource(new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) }));
-        }
-        else
-        {
-            services.AddSingleton<IEntryKeySource, NoKeySource>();
         }
 
+        // In the replica host the cluster directory says who hosts T and the gateway carries the audit records.
+        services.TryAddSingleton<IReadAuditWriter>(sp => sp.GetService<ICommandGateway>() is { } gateway && sp.GetService<ClusterDirectory>() is { } directory
+            ? new GatewayAuditWriter(gateway, directory, sp)
+            : NoAuditWriter.Instance);
+        services.AddSingleton<IEntryKeySource>(sp =>
+        {
+            if (sp.GetService<TrustedKeyService>() is { } keys)
+            {
+                return new LocalEntryKeySource(keys);
+            }
+
+            var url = KeyServiceUrl(sp);
+            return url is null
+                ? new NoKeySource()
+                : new RemoteEntryKeySource(new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) });
+        });
+
         return services;
+    }
+
+    /// <summary>The API URL of the replica hosting T: from the cluster directory, else from <see cref="ReadOptions.KeyServiceUrl"/>.</summary>
+    internal static string? KeyServiceUrl(IServiceProvider services) =>
+        services.GetService<ClusterDirectory>() is { } directory && directory.Replicas.Any(r => r.KeyService)
+            ? directory.KeyService.ApiUrl.ToString()
+            : services.GetRequiredService<IOptions<ReadOptions>>().Value.KeyServiceUrl;
+
+    /// <summary>No audit stream to write to: records are counted as dropped.</summary>
+    private sealed class NoAuditWriter : IReadAuditWriter
+    {
+        public static NoAuditWriter Instance { get; } = new();
+
+        public Task AppendAsync(string tenant, IReadOnlyList<ReadAuditRecord> records, CancellationToken cancellationToken) =>
+            Task.FromException(new InvalidOperationException("no audit stream is configured"));
     }
 
     /// <summary>No key service configured: bodies stay encrypted and entries are reported unverifiable.</summary>

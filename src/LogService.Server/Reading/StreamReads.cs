@@ -214,7 +214,7 @@ internal sealed class StreamReads(ILogStore store, ReadAccess access, EntryPrese
 
         var statement = new CommitStatement(grant.StreamId, head.LastSequence, head.LastSequence, head.YHead,
             HeadMerkleRoot.Of(head), store.LastAppliedInstance);
-        var identity = services.GetService<ReplicaIdentity>();
+        var identity = services.GetService<ReplicaIdentity>() ?? services.GetService<Hosting.ReplicaRuntime>()?.Identity;
         access.Recorded(caller, grant, "head", string.Create(CultureInfo.InvariantCulture, $"head at {head.LastSequence}"));
         return TypedResults.Json(new JsonObject
         {
@@ -223,14 +223,6 @@ internal sealed class StreamReads(ILogStore store, ReadAccess access, EntryPrese
             ["replica"] = identity?.ReplicaId,
             ["signature"] = identity is null ? null : Convert.ToBase64String(statement.Sign(identity.SigningKey)),
         });
-    }
-
-    public IResult CertifiedHead(LogPrincipal caller, string tenant, string name, bool create)
-    {
-        var grant = access.Check(caller, PolicyAction.Read, tenant, name, create ? "certify" : "certified-head");
-        return grant.Allowed
-            ? ReadProblems.NotCertified("certified heads are not produced by this version of the Log Core yet")
-            : ReadProblems.Denied(grant.Decision);
     }
 
     public IResult Tombstones(LogPrincipal caller, string tenant, string name)

@@ -63,7 +63,7 @@ public sealed class ReadingHost : IAsyncLifetime, IReadAuditWriter
             "version: 1\ntenants:\n" + TestPolicy.Tenant("acme", IssuerBase + "/acme") + TestPolicy.Tenant("globex", IssuerBase + "/globex", "us"));
 
         Store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = DatabasePath });
-        _machine = new LogCoreStateMachine(Store, Identity);
+        _machine = new LogCoreStateMachine(Store, Identity, new ReplicaKeySet([Identity.PublicKeys]));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
