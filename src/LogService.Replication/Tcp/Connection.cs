@@ -17,12 +17,14 @@ internal interface IConnectionOwner
 }
 
 /// <summary>
-/// One authenticated TCP connection: a reader loop that verifies and delivers frames, and a single writer loop that
-/// seals (sequence number + HMAC) everything its link's <see cref="Outbox"/> holds and sends it in one write.
+/// One authenticated TCP connection: a reader loop that verifies frames and delivers the messages inside, and a single
+/// writer loop that packs everything its link's <see cref="Outbox"/> holds into as few frames as fit (each sealed with
+/// a sequence number and one HMAC) and sends them in one write.
 /// </summary>
 internal sealed class Connection
 {
     private const int InitialBufferBytes = 64 * 1024;
+    private const int SharedFrameRecords = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly Outbox _outbox;
@@ -42,7 +44,9 @@ internal sealed class Connection
         _owner = owner;
         _sendMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, keys.Send);
         _receiveMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, keys.Receive);
-        _maxFrameBody = maxMessageBytes + Frame.Overhead - Frame.PrefixBytes;
+        // Any one message fits in a frame of its own; smaller ones share frames of up to 64 KiB, so the reader never
+        // waits long for a frame to complete before it can deliver the messages at its start.
+        _maxFrameBody = Math.Max(maxMessageBytes + Frame.RecordOverhead, SharedFrameRecords) + Frame.Overhead - Frame.PrefixBytes;
     }
 
     /// <summary>The authenticated peer.</summary>
@@ -78,19 +82,20 @@ internal sealed class Connection
 
     private async Task WriteLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        var records = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        var wire = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
             while (Volatile.Read(ref _closing) == 0 && await _outbox.WaitAsync().ConfigureAwait(false))
             {
                 _outbox.ClearSignal();
                 int length;
-                while (Volatile.Read(ref _closing) == 0 && (length = _outbox.Take(ref buffer)) > 0)
+                while (Volatile.Read(ref _closing) == 0 && (length = _outbox.Take(ref records)) > 0)
                 {
-                    Seal(buffer.AsSpan(0, length));
-                    for (var sent = 0; sent < length;)
+                    var wireLength = Seal(records.AsSpan(0, length), ref wire);
+                    for (var sent = 0; sent < wireLength;)
                     {
-                        sent += await _socket.SendAsync(buffer.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
+                        sent += await _socket.SendAsync(wire.AsMemory(sent, wireLength - sent), SocketFlags.None).ConfigureAwait(false);
                     }
                 }
             }
@@ -101,23 +106,42 @@ internal sealed class Connection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(records);
+            ArrayPool<byte>.Shared.Return(wire);
             Close();
         }
     }
 
-    /// <summary>Numbers and MACs every frame in <paramref name="frames"/>, in queue order.</summary>
-    private void Seal(Span<byte> frames)
+    /// <summary>
+    /// Packs <paramref name="records"/>, in queue order, into numbered and MACed frames in <paramref name="wire"/>
+    /// (grown when needed) and returns the bytes to send.
+    /// </summary>
+    private int Seal(ReadOnlySpan<byte> records, ref byte[] wire)
     {
-        while (!frames.IsEmpty)
+        var length = 0;
+        while (!records.IsEmpty)
         {
-            var frame = frames[..Frame.TotalLength(frames)];
-            BinaryPrimitives.WriteUInt64LittleEndian(frame[Frame.SeqAt..], _sendSeq++);
-            var macAt = frame.Length - Frame.MacBytes;
+            var take = Frame.NextFrameRecords(records, SharedFrameRecords);
+            var frameLength = Frame.Overhead + take;
+            if (wire.Length < length + frameLength)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(wire.Length * 2, length + frameLength + records.Length - take));
+                wire.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(wire);
+                wire = bigger;
+            }
+
+            var frame = wire.AsSpan(length, frameLength);
+            Frame.WriteHeader(frame, take, _sendSeq++);
+            records[..take].CopyTo(frame[Frame.PayloadAt..]);
+            var macAt = frameLength - Frame.MacBytes;
             _sendMac.AppendData(frame[Frame.VersionAt..macAt]);
             _sendMac.GetHashAndReset(frame[macAt..]);
-            frames = frames[frame.Length..];
+            length += frameLength;
+            records = records[take..];
         }
+
+        return length;
     }
 
     private async Task ReadLoopAsync()
@@ -217,11 +241,20 @@ internal sealed class Connection
         }
 
         _receiveSeq++;
-        var node = BinaryPrimitives.ReadInt32LittleEndian(frame[Frame.NodeAt..]);
-        if (!_owner.Deliver(Peer, node, frame[Frame.PayloadAt..macAt]))
+        var records = frame[Frame.PayloadAt..macAt];
+        while (!records.IsEmpty)
         {
-            _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, $"frame names node {node}, which this peer may not use");
-            return false;
+            if (!Frame.TryReadRecord(ref records, out var node, out var message))
+            {
+                _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, "frame holds a partial record");
+                return false;
+            }
+
+            if (!_owner.Deliver(Peer, node, message))
+            {
+                _owner.Fault(Peer.FirstId, PeerFault.MalformedFrame, $"frame names node {node}, which this peer may not use");
+                return false;
+            }
         }
 
         return true;

@@ -29,13 +29,11 @@ internal sealed class Loopback(int self, int queueBytes)
         ArrayPool<byte>.Shared.Return(buffer);
     });
 
-    private void Deliver(IMessageConsumer consumer, ReadOnlySpan<byte> frames)
+    private void Deliver(IMessageConsumer consumer, ReadOnlySpan<byte> records)
     {
-        while (!frames.IsEmpty)
+        while (Frame.TryReadRecord(ref records, out _, out var message))
         {
-            var frame = frames[..Frame.TotalLength(frames)];
-            consumer.OnMessage(self, frame[Frame.PayloadAt..^Frame.MacBytes]);
-            frames = frames[frame.Length..];
+            consumer.OnMessage(self, message);
         }
     }
 }

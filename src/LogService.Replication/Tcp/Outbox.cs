@@ -4,8 +4,9 @@ using System.Threading.Channels;
 namespace LogService.Replication.Tcp;
 
 /// <summary>
-/// A link's bounded outbound queue: frames are appended to one pooled buffer that the link's single writer swaps out
-/// and sends in one socket write, so many messages share a system call and nothing is allocated per message.
+/// A link's bounded outbound queue: messages are appended as records to one pooled buffer that the link's single
+/// writer swaps out, seals and sends in one socket write, so many messages share a MAC and a system call and nothing
+/// is allocated per message.
 /// </summary>
 internal sealed class Outbox : IDisposable
 {
@@ -26,10 +27,10 @@ internal sealed class Outbox : IDisposable
     /// <summary>Messages refused because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Appends one frame; false (and counted) when the queue is full.</summary>
+    /// <summary>Appends one message as a record; false (and counted) when the queue is full.</summary>
     public bool TryEnqueue(int node, ReadOnlySpan<byte> payload)
     {
-        var size = Frame.Overhead + payload.Length;
+        var size = Frame.RecordOverhead + payload.Length;
         lock (_gate)
         {
             if (_disposed || _length + size > _capacity)
@@ -43,7 +44,7 @@ internal sealed class Outbox : IDisposable
                 Grow(_length + size);
             }
 
-            Frame.Write(_pending.AsSpan(_length, size), node, payload);
+            Frame.WriteRecord(_pending.AsSpan(_length, size), node, payload);
             _length += size;
         }
 
@@ -52,7 +53,7 @@ internal sealed class Outbox : IDisposable
     }
 
     /// <summary>
-    /// Hands the queued frames to the writer: swaps them into <paramref name="buffer"/> (whose old array becomes the
+    /// Hands the queued records to the writer: swaps them into <paramref name="buffer"/> (whose old array becomes the
     /// new queue) and returns their length, 0 when nothing is queued.
     /// </summary>
     public int Take(ref byte[] buffer)
