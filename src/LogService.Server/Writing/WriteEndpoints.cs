@@ -70,7 +70,7 @@ public static class WriteEndpoints
         var command = new AppendEntriesCommand(
             streamId,
             new WriterIdentity(principal.Tenant, principal.Cloud ?? principal.Tenant, principal.Node ?? "", principal.User),
-            batchId ?? "",
+            batchId ?? UndeduplicatedBatchId(),
             mask.Mask,
             [.. drafts.Select(EntryCodec.EncodeDraft)]);
 
@@ -91,6 +91,13 @@ public static class WriteEndpoints
             _ => ApiProblems.Rejected(streamId, quorum.Agreed),
         };
     }
+
+    /// <summary>
+    /// A batch the writer sent without a batch id must not be deduplicated (docs/api.md), but the Log Core remembers
+    /// every (writer, batch id) it appended, the empty id included. A fresh id, chosen here once and ordered with the
+    /// command so every replica sees the same one, keeps such batches apart; the receipt still shows no batch id.
+    /// </summary>
+    private static string UndeduplicatedBatchId() => "~" + Guid.NewGuid().ToString("N");
 
     private static async Task<IngestResult> ParseAsync(HttpContext context, IIngestFormat format, IngestLimits limits)
     {
