@@ -140,6 +140,30 @@ public abstract partial class LogStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void RepeatedSequenceInsideAManyRowInsertLeavesNoTrace()
+    {
+        using var api = new TestStream("acme", "api");
+        using var db = new TestStream("acme", "db");
+        var store = Open("faulty-many");
+        var open = api.Open(T0);
+        store.AppendBatch(new DecidedBatchWrite(1, [open], [api.Head()]));
+
+        // Engines insert many rows per statement; the clash sits in the middle of the first one.
+        List<EntryRecord> entries = [db.Open(T0 + 1), .. Enumerable.Range(0, 12).Select(i => db.Data(T0 + 2 + i))];
+        entries.Add(open);
+        entries.AddRange(Enumerable.Range(0, 30).Select(i => db.Data(T0 + 20 + i)));
+        var clash = new DecidedBatchWrite(2, entries, [db.Head(), api.Head() with { LastSequence = 0 }]);
+        Assert.Equal(StoreFailure.EngineError, Assert.Throws<LogStoreException>(() => store.AppendBatch(clash)).Failure);
+        store.Dispose();
+
+        var reopened = Open("faulty-many");
+        Assert.Equal(1, reopened.LastAppliedInstance);
+        Assert.Empty(reopened.ReadRange("acme/db", 0, 100).Entries);
+        Assert.Equal(0, reopened.Count(new EntryFilter { StreamId = "acme/db" }));
+        Assert.Single(reopened.ReadRange("acme/api", 0, 10).Entries);
+    }
+
+    [Fact]
     public void LatestCertifiedHeadIsTheOneWithTheHighestSequence()
     {
         var store = Open();

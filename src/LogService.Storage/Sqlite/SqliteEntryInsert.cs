@@ -8,7 +8,9 @@ namespace LogService.Storage.Sqlite;
 /// The append hot path: one multi-row INSERT prepared once on the writer's handle and bound by position.
 /// Microsoft.Data.Sqlite binds parameters by name, which SQLite resolves with a linear search per parameter,
 /// so a many-row statement would cost quadratic time per execution; positional binding costs nothing extra.
-/// Runs inside whatever transaction the connection has open.
+/// Runs inside whatever transaction the connection has open. <c>OR FAIL</c> rather than the default <c>ABORT</c>:
+/// an aborting multi-row statement needs a statement journal (a copy of every page it touches, so it can undo its
+/// own rows), while a failing one leaves that to the caller, which rolls back the whole transaction on any error.
 /// </summary>
 internal sealed class SqliteEntryInsert : IDisposable
 {
@@ -74,7 +76,7 @@ internal sealed class SqliteEntryInsert : IDisposable
     private sqlite3_stmt Prepare(string table, int rows)
     {
         var row = "(" + string.Join(", ", Enumerable.Repeat("?", Columns)) + ")";
-        var sql = $"INSERT INTO {table} (stream_id, seq, tenant_id, ts, level, source_cloud_id, source_node_id, source_user_id, event_type_id, w_mask, kind, sealed) VALUES "
+        var sql = $"INSERT OR FAIL INTO {table} (stream_id, seq, tenant_id, ts, level, source_cloud_id, source_node_id, source_user_id, event_type_id, w_mask, kind, sealed) VALUES "
             + string.Join(", ", Enumerable.Repeat(row, rows));
         Check(raw.sqlite3_prepare_v2(_connection.Handle, sql, out var statement));
         return statement;
