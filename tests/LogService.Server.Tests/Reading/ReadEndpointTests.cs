@@ -144,11 +144,11 @@ public sealed class ReadEndpointTests(ReadingHost host) : IClassFixture<ReadingH
         {
             db.Open();
             using var read = db.CreateCommand();
-            read.CommandText = "SELECT sealed FROM entries WHERE stream = 'acme/payments' AND seq = 4";
+            read.CommandText = "SELECT sealed FROM entries WHERE stream_id = (SELECT id FROM names WHERE name = 'acme/payments') AND seq = 4";
             var blob = (byte[])read.ExecuteScalar()!;
             blob[blob.Length - 90] ^= 0x01; // one bit inside entry 4's encrypted body
             using var tamper = db.CreateCommand();
-            tamper.CommandText = "UPDATE entries SET sealed = @blob WHERE stream = 'acme/payments' AND seq = 4";
+            tamper.CommandText = "UPDATE entries SET sealed = @blob WHERE stream_id = (SELECT id FROM names WHERE name = 'acme/payments') AND seq = 4";
             tamper.Parameters.AddWithValue("@blob", blob);
             Assert.Equal(1, tamper.ExecuteNonQuery());
         }
@@ -180,7 +180,7 @@ public sealed class ReadEndpointTests(ReadingHost host) : IClassFixture<ReadingH
         {
             db.Open();
             using var cut = db.CreateCommand();
-            cut.CommandText = "DELETE FROM entries WHERE stream = 'acme/ledger' AND seq >= 6";
+            cut.CommandText = "DELETE FROM entries WHERE stream_id = (SELECT id FROM names WHERE name = 'acme/ledger') AND seq >= 6";
             Assert.Equal(3, cut.ExecuteNonQuery());
         }
 
