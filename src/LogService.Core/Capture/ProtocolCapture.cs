@@ -41,7 +41,7 @@ public sealed class ProtocolCapture : IAsyncDisposable
     {
         _options = options;
         _submit = submit;
-        _writer = new WriterIdentity(Tenant, "logservice", $"replica-{replicaId}", "bft-capture");
+        _writer = SystemStreams.ServiceWriter(Tenant, $"replica-{replicaId}", "bft-capture");
         _aggregator = new CaptureAggregator(options, isCaptureOnly);
         _subscription = events.Subscribe(options.SubscriptionCapacity);
         _reading = Task.Run(ReadAsync);

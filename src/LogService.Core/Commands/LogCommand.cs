@@ -25,7 +25,15 @@ public sealed record CreateStreamCommand(string Tenant, string Name, RetentionPo
 /// <param name="BatchId">The writer's batch id; a batch seen before on this stream is acknowledged again, not appended twice.</param>
 /// <param name="PermissionMask">W for every entry of the batch: the reader classes that may read the bodies.</param>
 /// <param name="Drafts">The entries, each encoded with <see cref="Entries.EntryCodec.EncodeDraft(Entries.EntryDraft)"/>.</param>
-public sealed record AppendEntriesCommand(string StreamId, WriterIdentity Writer, string BatchId, ulong PermissionMask, IReadOnlyList<byte[]> Drafts) : LogCommand;
+public sealed record AppendEntriesCommand(string StreamId, WriterIdentity Writer, string BatchId, ulong PermissionMask, IReadOnlyList<byte[]> Drafts) : LogCommand
+{
+    /// <summary>
+    /// The writing tenant's limits as the front end's policy states them (<see cref="Policies.PolicySet.QuotaFor"/>), or
+    /// null for none. They travel in the ordered command so every replica enforces the same limits on it, whatever
+    /// policy version each front end has loaded; the counters they apply to are replicated state.
+    /// </summary>
+    public Policies.QuotaLimits? Quota { get; init; }
+}
 
 /// <summary>Closes a stream: its close entry records the final count and head, and nothing more is accepted.</summary>
 /// <param name="StreamId">The stream, <c>tenant/name</c>.</param>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using LogService.Core.Entries;
+using LogService.Core.Policies;
 using LogService.Core.Replica;
 using LogService.Storage;
 
@@ -50,6 +51,7 @@ public static class LogCommandCodec
                 writer.WriteString(append.BatchId);
                 writer.WriteVarUInt(append.PermissionMask);
                 WriteByteStrings(ref writer, append.Drafts);
+                WriteQuota(ref writer, append.Quota);
                 break;
             case CloseStreamCommand close:
                 writer.WriteByte((byte)CommandType.CloseStream);
@@ -111,7 +113,7 @@ public static class LogCommandCodec
         var writer = new WriterIdentity(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
         var batchId = reader.ReadString();
         var mask = reader.ReadVarUInt();
-        return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadByteStrings(ref reader));
+        return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadByteStrings(ref reader)) { Quota = ReadQuota(ref reader) };
     }
 
     private static CertifyHeadsCommand ReadCertify(ref CanonicalReader reader)
@@ -143,6 +145,40 @@ public static class LogCommandCodec
         }
 
         return items;
+    }
+
+    private static void WriteQuota(ref CanonicalWriter writer, QuotaLimits? quota)
+    {
+        writer.WriteByte(quota is null ? (byte)0 : (byte)1);
+        if (quota is not null)
+        {
+            WriteOptional(ref writer, quota.EntriesPerSecond);
+            WriteOptional(ref writer, quota.Burst);
+            WriteOptional(ref writer, quota.BytesPerDay);
+            writer.WriteString(quota.Source.Rule);
+            writer.WriteString(quota.Source.File);
+            writer.WriteVarUInt((ulong)quota.Source.Line);
+        }
+    }
+
+    private static QuotaLimits? ReadQuota(ref CanonicalReader reader)
+    {
+        switch (reader.ReadByte())
+        {
+            case 0:
+                return null;
+            case 1:
+                var (rate, burst, perDay) = (ReadOptional(ref reader), ReadOptional(ref reader), ReadOptional(ref reader));
+                if (rate < 0 || burst < 0 || perDay < 0)
+                {
+                    throw CanonicalReader.Malformed("a quota limit is negative");
+                }
+
+                var (rule, file, line) = (reader.ReadString(), reader.ReadString(), reader.ReadVarUInt());
+                return new QuotaLimits(rate, burst, perDay, new PolicyRuleSource(rule, file, line > int.MaxValue ? throw CanonicalReader.Malformed("line out of range") : (int)line));
+            default:
+                throw CanonicalReader.Malformed("quota flag is neither 0 nor 1");
+        }
     }
 
     private static void WriteOptional(ref CanonicalWriter writer, long? value)

@@ -12,6 +12,9 @@ internal sealed class BatchContext(long instance, long timestampMicros)
 
     public long TimestampMicros { get; } = timestampMicros;
 
+    /// <summary>The position of the command being executed within the batch.</summary>
+    public int CommandIndex { get; set; }
+
     public List<EntryRecord> Entries { get; } = [];
 
     public List<StreamState> Touched { get; } = [];

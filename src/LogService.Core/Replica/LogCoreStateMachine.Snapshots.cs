@@ -26,6 +26,7 @@ public sealed partial class LogCoreStateMachine
     {
         ForgetStreams();
         _portableCache.Clear();
+        _tenantQuotas.Clear();
         using var source = new MemoryStream(snapshot.ToArray(), writable: false);
         _store.ImportSnapshot(source, FromPortableHead);
     }

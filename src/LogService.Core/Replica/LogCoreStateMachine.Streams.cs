@@ -60,6 +60,12 @@ public sealed partial class LogCoreStateMachine
             return Rejected($"stream {command.StreamId} is closed");
         }
 
+        var reserved = SystemStreams.IsReserved(stream.StreamId);
+        if (reserved && command.Writer.Cloud != SystemStreams.ServiceCloud)
+        {
+            return Rejected($"stream {command.StreamId} is written only by the service itself");
+        }
+
         var batchKey = string.Join('\u001f', command.Writer.Cloud, command.Writer.Node, command.Writer.User, command.BatchId);
         if (stream.TryRecall(batchKey, out var first, out _))
         {
@@ -84,6 +90,11 @@ public sealed partial class LogCoreStateMachine
         if (drafts.Length == 0)
         {
             return Rejected("a batch must hold at least one entry");
+        }
+
+        if (!reserved && command.Quota is { } limits && ChargeQuota(stream, limits, command.Drafts, context) is { } overQuota)
+        {
+            return overQuota;
         }
 
         first = stream.Sealer.NextSequence;

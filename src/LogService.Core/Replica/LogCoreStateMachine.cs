@@ -53,6 +53,7 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
         var outcomes = new CommandReply[batch.Commands.Count];
         for (var i = 0; i < outcomes.Length; i++)
         {
+            context.CommandIndex = i;
             outcomes[i] = ExecuteOne(batch.Commands[i].Payload.Span, context);
         }
 

@@ -17,7 +17,7 @@ internal sealed class StreamState : IDisposable
     /// <summary>How many recent batches per stream are remembered for deduplication.</summary>
     public const int DedupWindow = 1024;
 
-    private const byte ChainStateVersion = 2;
+    private const byte ChainStateVersion = 3;
     private readonly LinkedList<(string Key, long First, long Last)> _recentOrder = new();
     private readonly Dictionary<string, (long First, long Last)> _recent = new(StringComparer.Ordinal);
 
@@ -43,6 +43,10 @@ internal sealed class StreamState : IDisposable
     /// <summary>The consensus instance that last appended to the stream: the instance its head statements name.</summary>
     public long LastChangedInstance { get; set; }
 
+    /// <summary>The tenant's quota counters as of this stream's last write, if it was counted: the tenant's current
+    /// counters are the copy with the latest stamp among its streams (see <see cref="TenantQuotaCopy"/>).</summary>
+    public TenantQuotaCopy? TenantQuota { get; set; }
+
     public static StreamState Create(string streamId, string tenant, ReadOnlySpan<byte> initialSecret, RetentionPolicy retention) =>
         new(streamId, tenant, StreamSealer.Create(streamId, initialSecret), new MerkleAccumulator(), retention);
 
@@ -55,6 +59,7 @@ internal sealed class StreamState : IDisposable
         var state = new StreamState(head.StreamId, head.Tenant, StreamSealer.Resume(sealerState), MerkleAccumulator.Deserialize(chain.Merkle), head.Retention)
         {
             LastChangedInstance = chain.Instance,
+            TenantQuota = chain.Quota,
         };
         foreach (var (key, first, last) in chain.Window)
         {
@@ -150,6 +155,7 @@ internal sealed class StreamState : IDisposable
         writer.Write(merkle.Length);
         writer.Write(merkle);
         writer.Write(LastChangedInstance);
+        TenantQuotaCopy.Write(writer, TenantQuota);
         writer.Write(_recentOrder.Count);
         foreach (var (key, first, last) in _recentOrder)
         {
@@ -162,6 +168,9 @@ internal sealed class StreamState : IDisposable
         return buffer.ToArray();
     }
 
+    /// <summary>The tenant quota copy kept in a stored head, if any.</summary>
+    public static TenantQuotaCopy? QuotaOf(StreamHead head) => ReadChainState(head.MerkleState).Quota;
+
     /// <summary>The head statement of a stored stream head, read without its secret: what a replica signs for GET .../head.</summary>
     public static CommitStatement StatementOf(StreamHead head)
     {
@@ -169,7 +178,7 @@ internal sealed class StreamState : IDisposable
         return new CommitStatement(head.StreamId, head.LastSequence + 1, head.LastSequence, head.YHead, MerkleAccumulator.Deserialize(chain.Merkle).Root(), chain.Instance);
     }
 
-    private static (byte[] Merkle, long Instance, List<(string Key, long First, long Last)> Window) ReadChainState(byte[] chainState)
+    private static (byte[] Merkle, long Instance, TenantQuotaCopy? Quota, List<(string Key, long First, long Last)> Window) ReadChainState(byte[] chainState)
     {
         try
         {
@@ -181,6 +190,7 @@ internal sealed class StreamState : IDisposable
 
             var merkle = reader.ReadBytes(reader.ReadInt32());
             var instance = reader.ReadInt64();
+            var quota = TenantQuotaCopy.Read(reader);
             var count = reader.ReadInt32();
             var window = new List<(string, long, long)>(Math.Min(count, DedupWindow));
             for (var i = 0; i < count; i++)
@@ -188,7 +198,7 @@ internal sealed class StreamState : IDisposable
                 window.Add((reader.ReadString(), reader.ReadInt64(), reader.ReadInt64()));
             }
 
-            return (merkle, instance, window);
+            return (merkle, instance, quota, window);
         }
         catch (EndOfStreamException ex)
         {

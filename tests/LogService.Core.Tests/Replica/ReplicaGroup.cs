@@ -37,6 +37,9 @@ internal sealed class ReplicaGroup : IDisposable
 
     public Dictionary<string, byte[]> InitialSecrets { get; } = [];
 
+    /// <summary>Moves the leader's clock on, so the next batch is timestamped later.</summary>
+    public void AdvanceTime(long milliseconds) => _timestampMillis += milliseconds;
+
     /// <summary>The last instance decided so far.</summary>
     public long LastInstance => _instance;
 
