@@ -7,7 +7,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.LogService;
-using Serilog.Sinks.LogService.Shipping;
+using LogService.Client.Trust;
 using Serilog.Sinks.LogService.Tests.Support;
 
 namespace LogService.Bench;
@@ -97,10 +97,10 @@ internal sealed class SinkScenario : IBenchScenario
             Period = TimeSpan.FromMilliseconds(100),
             HttpHandler = server is null ? new ReceiptOnlyHandler(keys) : null,
             FlushTimeout = TimeSpan.FromMinutes(5),
+            ReplicaKeys = ReplicaKeySet.Parse(keys.KeySetJson()),
         };
         options.ServerUrls.Add(server ?? new Uri("http://127.0.0.1:9/"));
-        var receipts = TestReceiptCheck.FromKeySetJson(keys.KeySetJson());
-        var sink = new LogServiceSink(options, new NoTokens(), receipts);
+        var sink = new LogServiceSink(options);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         double loggingSeconds;
@@ -131,15 +131,6 @@ internal sealed class SinkScenario : IBenchScenario
     private sealed class NullSink : ILogEventSink
     {
         public void Emit(LogEvent logEvent)
-        {
-        }
-    }
-
-    private sealed class NoTokens : IAccessTokens
-    {
-        public ValueTask<string?> GetAsync(CancellationToken cancellation) => ValueTask.FromResult<string?>(null);
-
-        public void Invalidate()
         {
         }
     }

@@ -25,13 +25,15 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
     private readonly int _eventLimit;
     private int _disposed;
 
-    public LogServiceSink(LogServiceSinkOptions options, IAccessTokens tokens, IReceiptCheck receipts)
+    public LogServiceSink(LogServiceSinkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.ServerUrls.Count == 0)
         {
             throw new ArgumentException("At least one server URL is required.", nameof(options));
         }
+
+        var keys = options.ReplicaKeys ?? throw new ArgumentException("The pinned replica key set is required: receipts are verified against it.", nameof(options));
 
         _eventLimit = options.EventBodyLimitBytes;
         var directory = options.ResolveBufferDirectory();
@@ -41,7 +43,7 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
             Timeout = Timeout.InfiniteTimeSpan,
             MaxResponseContentBufferSize = 1024 * 1024,
         };
-        var sender = new BatchSender(_http, options, tokens, receipts);
+        var sender = new BatchSender(_http, options, new ReceiptCheck(keys));
         Shipper = new BatchShipper(Buffer, sender, new DeadLetterFile(options.DeadLetterPath ?? Path.Combine(directory, "dead-letter.jsonl")), options);
         Shipper.Start();
     }

@@ -1,3 +1,6 @@
+using LogService.Client.Auth;
+using LogService.Client.Trust;
+
 namespace Serilog.Sinks.LogService;
 
 /// <summary>Settings of the LogService sink; every one but the servers, the stream and the key set has a default.</summary>
@@ -8,6 +11,12 @@ public sealed class LogServiceSinkOptions
 
     /// <summary>The stream to write, <c>tenant/name</c>.</summary>
     public string Stream { get; set; } = "";
+
+    /// <summary>The pinned replica key set (<c>GET /api/v1/replicas</c>, obtained out of band): a batch counts as delivered only with a receipt carrying f+1 valid signatures under it. Required.</summary>
+    public ReplicaKeySet? ReplicaKeys { get; set; }
+
+    /// <summary>Where bearer tokens come from: <see cref="StaticTokenSource"/> or <see cref="ClientCredentialsTokenSource"/> (OAuth 2.0 client credentials via OIDC discovery, refreshed before expiry). Null: no token is sent.</summary>
+    public ITokenSource? Credentials { get; set; }
 
     /// <summary>Events per request at most. Default 1,000.</summary>
     public int BatchSizeLimit { get; set; } = 1000;

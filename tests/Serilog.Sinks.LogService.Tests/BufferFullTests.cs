@@ -14,7 +14,7 @@ public sealed class BufferFullTests : IDisposable
         server.Unavailable = true;
         var options = _harness.Options(server.Url);
         options.BufferSizeLimitBytes = 128 * 1024;
-        var sink = _harness.Sink(options);
+        var sink = SinkHarness.Sink(options);
         long refused;
         using (var logger = SinkHarness.Logger(sink))
         {

@@ -15,7 +15,7 @@ public sealed class ShippingTests : IDisposable
     {
         await using var server = await FakeLogService.StartAsync(_harness.Keys);
         server.Script(new ScriptedAnswer(500), new ScriptedAnswer(503));
-        using (var logger = SinkHarness.Logger(_harness.Sink(_harness.Options(server.Url))))
+        using (var logger = SinkHarness.Logger(SinkHarness.Sink(_harness.Options(server.Url))))
         {
             for (var i = 0; i < 10; i++)
             {
@@ -35,7 +35,7 @@ public sealed class ShippingTests : IDisposable
     {
         await using var server = await FakeLogService.StartAsync(_harness.Keys);
         server.Script(new ScriptedAnswer(429, RetryAfterSeconds: 2));
-        using (var logger = SinkHarness.Logger(_harness.Sink(_harness.Options(server.Url))))
+        using (var logger = SinkHarness.Logger(SinkHarness.Sink(_harness.Options(server.Url))))
         {
             logger.Information("one");
         }
@@ -56,7 +56,7 @@ public sealed class ShippingTests : IDisposable
         server.Script(new ScriptedAnswer(403, Problem: problem));
         var options = _harness.Options(server.Url);
         options.BatchSizeLimit = 5;
-        var sink = _harness.Sink(options);
+        var sink = SinkHarness.Sink(options);
         using (var logger = SinkHarness.Logger(sink))
         {
             for (var i = 0; i < 5; i++)
@@ -86,7 +86,7 @@ public sealed class ShippingTests : IDisposable
     {
         await using var server = await FakeLogService.StartAsync(_harness.Keys);
         var closed = ClosedPort();
-        using (var logger = SinkHarness.Logger(_harness.Sink(_harness.Options(closed, server.Url))))
+        using (var logger = SinkHarness.Logger(SinkHarness.Sink(_harness.Options(closed, server.Url))))
         {
             for (var i = 0; i < 25; i++)
             {
@@ -104,7 +104,7 @@ public sealed class ShippingTests : IDisposable
         await using var liar = await FakeLogService.StartAsync(_harness.Keys);
         await using var honest = await FakeLogService.StartAsync(_harness.Keys);
         liar.ForgeReceipts = true;
-        var sink = _harness.Sink(_harness.Options(liar.Url, honest.Url));
+        var sink = SinkHarness.Sink(_harness.Options(liar.Url, honest.Url));
         using (var logger = SinkHarness.Logger(sink))
         {
             for (var i = 0; i < 10; i++)
@@ -126,7 +126,7 @@ public sealed class ShippingTests : IDisposable
         liar.ForgeReceipts = true;
         var options = _harness.Options(liar.Url);
         options.FlushTimeout = TimeSpan.FromSeconds(1);
-        var sink = _harness.Sink(options);
+        var sink = SinkHarness.Sink(options);
         using (var logger = SinkHarness.Logger(sink))
         {
             logger.Information("kept");
@@ -135,7 +135,7 @@ public sealed class ShippingTests : IDisposable
 
         Assert.Equal(0, sink.Shipper.Delivered);
         await using var honest = await FakeLogService.StartAsync(_harness.Keys);
-        using (SinkHarness.Logger(_harness.Sink(_harness.Options(honest.Url))))
+        using (SinkHarness.Logger(SinkHarness.Sink(_harness.Options(honest.Url))))
         {
             Assert.True(await Eventually.TrueAsync(() => honest.Stored.Count == 1));
         }
@@ -150,7 +150,7 @@ public sealed class ShippingTests : IDisposable
         var options = _harness.Options(server.Url);
         options.Format = LogServiceFormat.Native;
         options.Application = "orders";
-        using (var logger = SinkHarness.Logger(_harness.Sink(options)))
+        using (var logger = SinkHarness.Logger(SinkHarness.Sink(options)))
         {
             logger.Warning("Stock for {Sku} low: {Left:000}", "A-1", 3);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using LogService.Client.Auth;
 using Serilog.Sinks.LogService.Buffer;
 using Serilog.Sinks.LogService.Formatting;
 
@@ -10,7 +11,7 @@ namespace Serilog.Sinks.LogService.Shipping;
 /// 401 (after dropping the cached token), 408, 429, 5xx and an invalid receipt are retried; any other status is a
 /// rejection that goes to the dead-letter file.
 /// </summary>
-internal sealed class BatchSender(HttpClient http, LogServiceSinkOptions options, IAccessTokens tokens, IReceiptCheck receipts)
+internal sealed class BatchSender(HttpClient http, LogServiceSinkOptions options, ReceiptCheck receipts)
 {
     private static readonly MediaTypeHeaderValue ClefType = new("application/vnd.serilog.clef");
     private static readonly MediaTypeHeaderValue NativeType = new("application/vnd.logservice.batch+json");
@@ -30,17 +31,18 @@ internal sealed class BatchSender(HttpClient http, LogServiceSinkOptions options
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(options.RequestTimeout);
+        string? token = null;
         try
         {
-            var token = await tokens.GetAsync(timeout.Token).ConfigureAwait(false);
-            if (token is not null)
+            if (options.Credentials is { } credentials)
             {
+                token = await credentials.GetTokenAsync(timeout.Token).ConfigureAwait(false);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            return Classify(response, body, batch);
+            return Classify(response, body, batch, token);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -50,13 +52,13 @@ internal sealed class BatchSender(HttpClient http, LogServiceSinkOptions options
         {
             return new SendOutcome(SendResult.Retry, 0, ex.Message);
         }
-        catch (TokenUnavailableException ex)
+        catch (TokenAcquisitionException ex)
         {
             return new SendOutcome(SendResult.Retry, 0, "no access token: " + ex.Message, TryAnotherReplica: false);
         }
     }
 
-    private SendOutcome Classify(HttpResponseMessage response, byte[] body, BufferBatch batch)
+    private SendOutcome Classify(HttpResponseMessage response, byte[] body, BufferBatch batch, string? token)
     {
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
@@ -71,7 +73,11 @@ internal sealed class BatchSender(HttpClient http, LogServiceSinkOptions options
         switch (response.StatusCode)
         {
             case HttpStatusCode.Unauthorized:
-                tokens.Invalidate();
+                if (token is not null)
+                {
+                    options.Credentials?.Invalidate(token);
+                }
+
                 return new SendOutcome(SendResult.Retry, status, "401: the access token was refused; fetching a new one", TryAnotherReplica: false);
             case HttpStatusCode.TooManyRequests:
                 return new SendOutcome(SendResult.Retry, status, "429: rate limited", retryAfter, TryAnotherReplica: false);

@@ -28,10 +28,11 @@ internal static class CrashChild
             FlushTimeout = TimeSpan.FromSeconds(60),
         };
         options.ServerUrls.Add(new Uri(args[2]));
-        var receipts = TestReceiptCheck.FromKeySetJson(File.ReadAllText(args[3]));
+        options.ReplicaKeys = global::LogService.Client.Trust.ReplicaKeySet.Load(args[3]);
+        options.Credentials = new global::LogService.Client.Auth.StaticTokenSource("test-token");
         var first = long.Parse(args[4], CultureInfo.InvariantCulture);
         var count = long.Parse(args[5], CultureInfo.InvariantCulture);
-        using var logger = SinkHarness.Logger(new LogServiceSink(options, new SinkHarness.StaticTokens("test-token"), receipts));
+        using var logger = SinkHarness.Logger(new LogServiceSink(options));
         for (var i = first; count < 0 || i < first + count; i++)
         {
             logger.Information("Crash test event {I} with some padding {Padding}", i, "0123456789abcdef0123456789abcdef");

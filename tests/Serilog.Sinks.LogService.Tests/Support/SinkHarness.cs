@@ -1,5 +1,6 @@
 using Serilog.Core;
-using Serilog.Sinks.LogService.Shipping;
+using LogService.Client.Auth;
+using LogService.Client.Trust;
 
 namespace Serilog.Sinks.LogService.Tests.Support;
 
@@ -25,6 +26,8 @@ internal sealed class SinkHarness : IDisposable
             MinimumBackoff = TimeSpan.FromMilliseconds(5),
             MaximumBackoff = TimeSpan.FromMilliseconds(100),
             FlushTimeout = TimeSpan.FromSeconds(30),
+            ReplicaKeys = ReplicaKeySet.Parse(Keys.KeySetJson()),
+            Credentials = new StaticTokenSource("test-token"),
         };
         foreach (var server in servers)
         {
@@ -34,7 +37,7 @@ internal sealed class SinkHarness : IDisposable
         return options;
     }
 
-    public LogServiceSink Sink(LogServiceSinkOptions options) => new(options, new StaticTokens("test-token"), TestReceiptCheck.FromKeySetJson(Keys.KeySetJson()));
+    public static LogServiceSink Sink(LogServiceSinkOptions options) => new(options);
 
     public static Logger Logger(LogServiceSink sink) => new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(sink).CreateLogger();
 
@@ -48,15 +51,6 @@ internal sealed class SinkHarness : IDisposable
         catch (IOException)
         {
             // A child process may still be closing its files; the directory is temporary anyway.
-        }
-    }
-
-    internal sealed class StaticTokens(string token) : IAccessTokens
-    {
-        public ValueTask<string?> GetAsync(CancellationToken cancellation) => ValueTask.FromResult<string?>(token);
-
-        public void Invalidate()
-        {
         }
     }
 }
