@@ -174,16 +174,55 @@ public sealed partial class LogServiceClient : IDisposable
     /// </summary>
     public async Task<ProvenEntry> GetEntryAsync(string streamId, long sequence, CancellationToken cancellationToken = default)
     {
-        var entry = await SendAsync<ProvenEntry>(HttpMethod.Get, $"{StreamPath(streamId)}/entries/{sequence}", null, cancellationToken).ConfigureAwait(false);
+        var entry = await FetchEntryAsync(streamId, sequence, cancellationToken).ConfigureAwait(false);
+        if (entry.Proof is null && entry.ProofUnavailable?.Contains("newer", StringComparison.Ordinal) == true)
+        {
+            // Not yet covered by a certified head: have one made, then ask again.
+            await CreateCertifiedHeadAsync(streamId, cancellationToken).ConfigureAwait(false);
+            entry = await FetchEntryAsync(streamId, sequence, cancellationToken).ConfigureAwait(false);
+        }
+
+        var failure = ProofChecks.CheckInclusion(entry, Statement(entry.CertifiedHead!));
+        return failure is null ? entry : throw new IntegrityException(failure);
+    }
+
+    private async Task<ProvenEntry> FetchEntryAsync(string streamId, long sequence, CancellationToken cancellationToken)
+    {
+        var json = await SendAsync<System.Text.Json.Nodes.JsonObject>(HttpMethod.Get, $"{StreamPath(streamId)}/entries/{sequence}", null, cancellationToken).ConfigureAwait(false);
+        var embedded = json["certifiedHead"];
+        json.Remove("certifiedHead");
+        var entry = json.Deserialize<ProvenEntry>(Json) ?? throw new ProblemException("the entry answer is empty");
         if (entry.StreamId != streamId || entry.Sequence != sequence)
         {
             throw new IntegrityException($"asked for {streamId}#{sequence} and got {entry.StreamId}#{entry.Sequence}");
         }
 
-        var head = CheckHead(entry.CertifiedHead, streamId, KeySet.CertifiedQuorum, "certified head");
-        var failure = ProofChecks.CheckInclusion(entry, head.Statement);
-        return failure is null ? entry : throw new IntegrityException(failure);
+        // The head embedded in the answer is used when it has the documented shape and covers the proof's tree;
+        // otherwise the latest certified head is fetched on its own (it may have moved on: then the entry is asked again once).
+        var head = TryHead(embedded, streamId);
+        if (head is null || (entry.Proof is { } proof && proof.TreeSize != head.Statement.LastSequence + 1))
+        {
+            head = await GetCertifiedHeadAsync(streamId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return entry with { CertifiedHead = head.Answer };
     }
+
+    private VerifiedHead? TryHead(System.Text.Json.Nodes.JsonNode? node, string streamId)
+    {
+        try
+        {
+            var head = node?.Deserialize<SignedHead>(Json);
+            return head is null ? null : CheckHead(head, streamId, KeySet.CertifiedQuorum, "certified head");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private SignedStatement Statement(SignedHead head) =>
+        _verifier.VerifyCertifiedHead(head).Statement ?? throw new IntegrityException("the certified head does not decode");
 
     /// <summary>The sealed entries of a range (inclusive), page after page.</summary>
     public async IAsyncEnumerable<SealedRecord> GetSealedAsync(string streamId, long from, long to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -216,7 +255,7 @@ public sealed partial class LogServiceClient : IDisposable
 
     /// <summary>The answering replica's own head, checked against its pinned key (one signature).</summary>
     public async Task<VerifiedHead> GetHeadAsync(string streamId, CancellationToken cancellationToken = default) =>
-        CheckHead(await SendAsync<SignedHead>(HttpMethod.Get, StreamPath(streamId) + "/head", null, cancellationToken).ConfigureAwait(false), streamId, 1, "head");
+        CheckHead((await SendAsync<ReplicaHead>(HttpMethod.Get, StreamPath(streamId) + "/head", null, cancellationToken).ConfigureAwait(false)).ToSignedHead(), streamId, 1, "head");
 
     /// <summary>The latest certified head, checked: 2f+1 valid signatures of distinct pinned replicas.</summary>
     public async Task<VerifiedHead> GetCertifiedHeadAsync(string streamId, CancellationToken cancellationToken = default) =>

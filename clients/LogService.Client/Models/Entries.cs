@@ -126,11 +126,29 @@ public sealed record ProvenEntry : LogEntry
     /// <summary>The sealed entry's canonical encoding (the Merkle leaf).</summary>
     public required byte[] Sealed { get; init; }
 
-    /// <summary>The inclusion proof.</summary>
-    public required InclusionProof Proof { get; init; }
+    /// <summary>The inclusion proof; null when the replica could not give one (see <see cref="ProofUnavailable"/>).</summary>
+    public InclusionProof? Proof { get; init; }
 
-    /// <summary>The certified head the proof leads to.</summary>
-    public required SignedHead CertifiedHead { get; init; }
+    /// <summary>Why there is no proof (the entry is newer than the latest certified head, or was removed).</summary>
+    public string? ProofUnavailable { get; init; }
+
+    /// <summary>The certified head the proof leads to, as the client checked it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SignedHead? CertifiedHead { get; init; }
+}
+
+/// <summary>One replica's own signed head (<c>GET …/head</c>).</summary>
+/// <param name="Statement">The statement's fields as rendered.</param>
+/// <param name="StatementBytes">The signed bytes.</param>
+/// <param name="Replica">The signing replica.</param>
+/// <param name="Signature">Its signature.</param>
+public sealed record ReplicaHead(Trust.SignedStatement Statement, byte[] StatementBytes, int Replica, byte[] Signature)
+{
+    /// <summary>The head as a statement with one signature.</summary>
+    public SignedHead ToSignedHead() => new()
+    {
+        StreamId = Statement.StreamId, Statement = Statement, StatementBytes = StatementBytes, Signatures = [new ReplicaSignature(Replica, Signature)],
+    };
 }
 
 /// <summary>A sealed entry of a range.</summary>

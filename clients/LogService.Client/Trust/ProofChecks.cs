@@ -26,6 +26,11 @@ public static class ProofChecks
         }
 
         var proof = entry.Proof;
+        if (proof is null)
+        {
+            return $"the replica gave no inclusion proof: {entry.ProofUnavailable}";
+        }
+
         if (proof.LeafIndex != entry.Sequence || proof.TreeSize != head.LastSequence + 1 || !proof.Root.AsSpan().SequenceEqual(head.MerkleRoot))
         {
             return "the proof is not against the certified head's tree";
