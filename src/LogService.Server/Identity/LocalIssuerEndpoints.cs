@@ -6,12 +6,15 @@ using Microsoft.Extensions.Options;
 namespace LogService.Server.Identity;
 
 /// <summary>
-/// The embedded local client-credentials issuer: discovery, key set and token endpoint, with clients from the
-/// policy files. It can run alone or beside the API; register its URL as a tenant issuer to accept its tokens.
+/// The embedded local issuer: discovery, key set and token endpoint for the client-credentials grant (clients from
+/// the policy files) and the authorization-code grant (people who sign in at its form, see <see cref="LocalSignInEndpoints"/>). It can run alone or beside the API; register its URL as a tenant issuer to accept its tokens.
 /// </summary>
 public static class LocalIssuerEndpoints
 {
-    private static readonly string[] GrantTypes = ["client_credentials"];
+    private static readonly string[] GrantTypes = ["client_credentials", "authorization_code"];
+    private static readonly string[] ResponseTypes = ["code"];
+    private static readonly string[] ChallengeMethods = ["S256"];
+    private static readonly string[] SubjectTypes = ["public"];
     private static readonly string[] AuthMethods = ["client_secret_basic", "client_secret_post"];
     private static readonly string[] Algorithms = ["ES256"];
 
@@ -29,12 +32,15 @@ public static class LocalIssuerEndpoints
         services.TryAddSingleton<LocalIssuerSigningKey>();
         services.TryAddSingleton<LocalIssuerAddress>();
         services.TryAddSingleton<LocalTokenService>();
+        services.TryAddSingleton<LocalSignInDirectory>();
+        services.TryAddSingleton<AuthorizationCodeStore>();
+        services.TryAddSingleton<LocalCodeExchange>();
         return services;
     }
 
     /// <summary>
     /// Maps <c>/.well-known/openid-configuration</c>, <c>/.well-known/oauth-authorization-server</c>,
-    /// <c>/jwks</c> and <c>/token</c> at the root of <paramref name="endpoints"/>.
+    /// <c>/jwks</c>, <c>/token</c> and the sign-in form at <c>/authorize</c> at the root of <paramref name="endpoints"/>.
     /// </summary>
     /// <param name="endpoints">The application or a route group.</param>
     /// <returns>The group holding the issuer's endpoints.</returns>
@@ -45,6 +51,7 @@ public static class LocalIssuerEndpoints
         group.MapGet("/.well-known/oauth-authorization-server", GetMetadata).WithName("GetLocalIssuerMetadata");
         group.MapGet("/jwks", GetKeySet).WithName("GetLocalIssuerKeySet");
         group.MapPost("/token", IssueToken).WithName("IssueLocalToken").DisableAntiforgery();
+        group.MapLocalSignIn();
         return group;
     }
 
@@ -52,7 +59,8 @@ public static class LocalIssuerEndpoints
     {
         var issuer = address.Issuer;
         var scopes = policy.Current.LocalClients.Values.SelectMany(c => c.Scopes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new IssuerMetadata(issuer, issuer + "/token", issuer + "/jwks", GrantTypes, AuthMethods, scopes, Algorithms));
+        return TypedResults.Ok(new IssuerMetadata(
+            issuer, issuer + "/authorize", issuer + "/token", issuer + "/jwks", GrantTypes, AuthMethods, scopes, Algorithms, ResponseTypes, ChallengeMethods, SubjectTypes));
     }
 
     private static Ok<JsonObject> GetKeySet(LocalIssuerSigningKey key, HttpContext context)
@@ -72,7 +80,7 @@ public static class LocalIssuerEndpoints
     }
 
     private static async Task<Results<JsonHttpResult<TokenResponse>, JsonHttpResult<OAuthError>>> IssueToken(
-        HttpContext context, LocalTokenService tokens)
+        HttpContext context, LocalTokenService tokens, LocalCodeExchange codes)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!context.Request.HasFormContentType)
@@ -82,7 +90,9 @@ public static class LocalIssuerEndpoints
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var fields = form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
-        var outcome = tokens.Issue(context.Request.Headers.Authorization.ToString(), fields);
+        var outcome = fields.GetValueOrDefault("grant_type") == "authorization_code"
+            ? codes.Redeem(fields)
+            : tokens.Issue(context.Request.Headers.Authorization.ToString(), fields);
         if (outcome.Token is { } token)
         {
             return TypedResults.Json(token);

@@ -24,7 +24,7 @@ internal sealed class LocalTokenService(
     {
         if (form.GetValueOrDefault("grant_type") != "client_credentials")
         {
-            return TokenOutcome.Fail(400, "unsupported_grant_type", "only client_credentials is supported");
+            return TokenOutcome.Fail(400, "unsupported_grant_type", "only client_credentials and authorization_code are supported");
         }
 
         var basic = ParseBasic(authorizationHeader);
@@ -55,26 +55,36 @@ internal sealed class LocalTokenService(
         }
 
         var scope = string.Join(' ', requested.Length > 0 ? requested.Distinct(StringComparer.Ordinal) : client.Scopes.Order(StringComparer.Ordinal));
-        var now = time.GetUtcNow().UtcDateTime;
         var lifetime = options.Value.TokenLifetime;
-        var token = Writer.CreateToken(new SecurityTokenDescriptor
+        var token = CreateAccessToken(client.ClientId, client.ClientId, scope, tenant.Audience);
+        return TokenOutcome.Success(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds, scope));
+    }
+
+    /// <summary>An RFC 9068 access token for <paramref name="subject"/>, valid for the configured lifetime.</summary>
+    public string CreateAccessToken(string subject, string clientId, string scope, string audience) =>
+        Sign(audience, options.Value.TokenLifetime, "at+jwt",
+        [
+            new Claim("sub", subject),
+            new Claim("client_id", clientId),
+            new Claim("scope", scope),
+            new Claim("jti", Guid.NewGuid().ToString("N")),
+        ]);
+
+    /// <summary>A JWT signed with the issuer's key, issued now.</summary>
+    public string Sign(string audience, TimeSpan lifetime, string tokenType, IEnumerable<Claim> claims)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return Writer.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = address.Issuer,
-            Audience = tenant.Audience,
+            Audience = audience,
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,
-            TokenType = "at+jwt",
+            TokenType = tokenType,
             SigningCredentials = key.Credentials,
-            Subject = new ClaimsIdentity(
-            [
-                new Claim("sub", client.ClientId),
-                new Claim("client_id", client.ClientId),
-                new Claim("scope", scope),
-                new Claim("jti", Guid.NewGuid().ToString("N")),
-            ]),
+            Subject = new ClaimsIdentity(claims),
         });
-        return TokenOutcome.Success(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds, scope));
     }
 
     private static (string? Id, string? Secret)? ParseBasic(string? header)
