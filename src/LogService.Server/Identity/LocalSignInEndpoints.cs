@@ -26,7 +26,8 @@ internal static class LocalSignInEndpoints
         return Validate(request, directory.Read().Clients) ?? Page(request, error: null, status: 200);
     }
 
-    private static async Task<IResult> SignIn(HttpContext context, LocalSignInDirectory directory, AuthorizationCodeStore codes)
+    private static async Task<IResult> SignIn(
+        HttpContext context, LocalSignInDirectory directory, AuthorizationCodeStore codes, IPolicySource policy, LocalIssuerAddress address)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -48,6 +49,12 @@ internal static class LocalSignInEndpoints
         if (!ClientSecretHash.Verify(password, user?.PasswordHash ?? Decoy.Value) || user is null)
         {
             return Page(request, "Wrong user name or password.", 401);
+        }
+
+        // The API decides a token's tenant by its issuer, so a user may sign in only at their own tenant's issuer.
+        if (!policy.Current.Tenants.TryGetValue(user.Tenant, out var tenant) || tenant.Issuer.AbsoluteUri.TrimEnd('/') != address.Issuer.TrimEnd('/'))
+        {
+            return Page(request, $"The account {user.Name} belongs to tenant {user.Tenant}, which does not sign in here.", 403);
         }
 
         var requested = (request.GetValueOrDefault("scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => !IdentityScopes.Contains(s)).ToHashSet(StringComparer.Ordinal);
