@@ -28,9 +28,10 @@ dotnet_ensure() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
-# Packages the test suite drives for real: PostgreSQL server.
+# Packages the test suite drives for real: PostgreSQL server, headless chromium for the console tests.
 test_prerequisites() {
   apt_ensure postgresql
+  apt_ensure chromium
   command -v node >/dev/null || apt_ensure nodejs npm
   [ -d tests/LogService.Server.Tests/idp/node_modules ] || npm ci --prefix tests/LogService.Server.Tests/idp --no-audit --no-fund
 }

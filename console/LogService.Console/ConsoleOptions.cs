@@ -18,9 +18,9 @@ public sealed class ConsoleOptions
     [Required]
     public string ClientId { get; set; } = "logservice-console";
 
-    /// <summary>Scopes to request. Default: <c>openid logs.read logs.audit</c>; the issuer grants the ones the reviewer holds.</summary>
+    /// <summary>Scopes to request. Default: <c>openid logs.read logs.audit operator</c>; the issuer grants the ones the reviewer holds.</summary>
     [Required]
-    public string Scope { get; set; } = "openid logs.read logs.audit";
+    public string Scope { get; set; } = "openid logs.read logs.audit operator";
 
     /// <summary>The resource indicator (RFC 8707) to request, for issuers that need one; <see langword="null"/> to send none. Default: <see langword="null"/>.</summary>
     public string? Resource { get; set; }

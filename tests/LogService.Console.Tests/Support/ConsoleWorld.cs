@@ -158,6 +158,11 @@ public sealed class ConsoleWorld : IAsyncLifetime
               auditor: { scopes: [logs.audit], readMask: ['*'] }
               operator: { scopes: [operator], readMask: [app] }
             rules:
+              - name: system-streams-are-for-operators
+                effect: deny
+                roles: [reviewer, auditor]
+                actions: [read]
+                streams: ['_system/**']
               - name: reviewers-read-own-streams
                 effect: allow
                 roles: [reviewer, auditor]
@@ -180,7 +185,7 @@ public sealed class ConsoleWorld : IAsyncLifetime
               - name: olivia
                 tenant: acme
                 passwordHash: {hash}
-                scopes: [logs.read, operator]
+                scopes: [operator]
               - name: bob
                 tenant: globex
                 passwordHash: {hash}
@@ -207,6 +212,14 @@ public sealed class ConsoleWorld : IAsyncLifetime
         }
 
         Store.Certify("acme/app");
+        Store.CreateStream("acme/ledger");
+        for (var i = 0; i < 50; i++)
+        {
+            Store.Append("acme/ledger", start.AddMinutes(i), 2, "ledger-1", $"Posted journal line {i}", new JsonObject { ["Line"] = i });
+        }
+
+        Store.Certify("acme/ledger");
+        Store.CreateStream("acme/tail");
         Store.CreateStream("globex/app");
         for (var i = 0; i < 5; i++)
         {

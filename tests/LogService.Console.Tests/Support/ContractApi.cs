@@ -22,7 +22,8 @@ internal static class ContractApi
         api.MapGet("/replicas", (HttpContext c) => Replicas(c, store));
         app.MapGet("/r{id:int}/api/v1/status", (int id) => Results.Json(new { replica = id, leader = 1, regency = 3, lastInstance = 4200 + id, lastCheckpoint = 4096, healthy = id != 3 }))
             .RequireLogScope(LogScopes.Read);
-        var read = api.MapGroup(string.Empty).RequireLogScope(LogScopes.Read);
+        // Any authenticated caller; the policy decision point decides per stream (operators read system streams).
+        var read = api.MapGroup(string.Empty).RequireAuthorization();
         read.MapGet("/streams", (ClaimsPrincipal user, IPolicyDecisionPoint pdp) =>
             Results.Json(new { streams = Readable(user, pdp, store).Select(s => StreamJson(store, s)) }));
         read.MapGet("/entries", (HttpContext c, IPolicyDecisionPoint pdp) => WithStreams(c, pdp, store, entries =>
@@ -160,7 +161,9 @@ internal static class ContractApi
     private static IResult? Denied(ClaimsPrincipal user, IPolicyDecisionPoint pdp, string stream)
     {
         var principal = user.ToLogPrincipal()!;
-        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(stream.Split('/')[0], stream));
+        // System streams belong to no tenant; the policy sees them under the caller's own (cross-tenant rules reach them).
+        var tenant = stream.StartsWith("_system/", StringComparison.Ordinal) ? principal.Tenant : stream.Split('/')[0];
+        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(tenant, stream));
         return decision.Allowed ? null : Results.Problem(
             statusCode: 403,
             title: "Access denied.",
