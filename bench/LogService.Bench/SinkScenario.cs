@@ -7,22 +7,27 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.LogService;
+using LogService.Client.Auth;
 using LogService.Client.Trust;
+using LogService.Testing;
 using Serilog.Sinks.LogService.Tests.Support;
 
 namespace LogService.Bench;
 
 /// <summary>
-/// One process logging through the Serilog sink with its durable buffer on. Two figures, two set-ups in one run:
+/// One process logging through the Serilog sink with its durable buffer on. Three set-ups in one run:
 /// <list type="bullet">
+/// <item><c>events_per_s</c> and <c>buffer_bytes_peak</c>: N events logged as fast as possible into a real
+/// four-replica deployment on this machine (replica and issuer processes, SQLite stores, client-credentials token,
+/// receipts verified against the published key set), timed until the last receipt; <c>replicas_cpu_us_per_event</c>
+/// is what the four replica processes spent together.</item>
+/// <item><c>fake_service_events_per_s</c>: the same over loopback HTTP to a stand-in service (the sink tests' Kestrel
+/// fake, which only counts and signs): what the sink and HTTP reach when the service costs almost nothing.</item>
 /// <item><c>sink_cpu_us_per_event</c>: process CPU per event of logging N events through the sink until every batch
 /// has a verified receipt, with an in-process HTTP handler that answers each request with a ready-signed receipt
 /// (a service that costs nothing), minus the CPU per event of the same logger writing to a null sink (the baseline,
 /// what Serilog itself costs). It covers formatting, the buffer's write per event, reading batches back, HTTP client
 /// work and receipt verification.</item>
-/// <item><c>events_per_s</c> and <c>buffer_bytes_peak</c>: N events logged as fast as possible and shipped over
-/// loopback HTTP to a stand-in service (the sink tests' Kestrel fake, which only counts and signs), timed until the
-/// last receipt. The <c>target</c> field names what was on the other end.</item>
 /// </list>
 /// </summary>
 internal sealed class SinkScenario : IBenchScenario
@@ -33,7 +38,7 @@ internal sealed class SinkScenario : IBenchScenario
 
     public async Task<JsonObject> RunAsync(BenchContext context)
     {
-        var events = context.Quick ? 100_000 : 1_000_000;
+        var events = context.Quick ? 50_000 : 1_000_000;
         using var keys = new FakeReplicaKeys();
         var root = Path.Combine(Path.GetTempPath(), "sink-bench-" + Guid.NewGuid().ToString("N"));
         try
@@ -41,13 +46,13 @@ internal sealed class SinkScenario : IBenchScenario
             // Warm-up as long as one measured round, so tiered compilation (whose background work counts as process
             // CPU) has settled; then the median of three rounds of each.
             Baseline(events);
-            await ThroughSinkAsync(keys, Path.Combine(root, "warm"), events, null);
+            await ThroughSinkAsync(FakeKeyOptions(keys, Path.Combine(root, "warm"), null), events);
             var baselines = new List<double>();
             var sinks = new List<double>();
             for (var round = 0; round < 3; round++)
             {
                 baselines.Add(Baseline(events).CpuMicros / events);
-                sinks.Add((await ThroughSinkAsync(keys, Path.Combine(root, $"cpu-{round}"), events, null)).CpuMicros / events);
+                sinks.Add((await ThroughSinkAsync(FakeKeyOptions(keys, Path.Combine(root, $"cpu-{round}"), null), events)).CpuMicros / events);
                 context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}: null sink {baselines[^1]:F2} µs CPU/event, sink with a no-op service {sinks[^1]:F2}"));
             }
 
@@ -55,20 +60,28 @@ internal sealed class SinkScenario : IBenchScenario
             var sink = Stats.Percentile(sinks, 0.5);
             await using var fake = await FakeLogService.StartAsync(keys);
             fake.Discard = true;
-            var endToEnd = await ThroughSinkAsync(keys, Path.Combine(root, "e2e"), events, fake.Url);
-            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"end to end: {events / endToEnd.Seconds:N0} events/s, buffer peak {endToEnd.PeakBytes:N0} B"));
+            var faked = await ThroughSinkAsync(FakeKeyOptions(keys, Path.Combine(root, "fake"), fake.Url), events);
+            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"fake service: {events / faked.Seconds:N0} events/s, buffer peak {faked.PeakBytes:N0} B"));
+
+            var clusterEvents = context.Quick ? 5_000 : 200_000;
+            var (live, replicasCpu) = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents);
+            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"4-replica service: {clusterEvents / live.Seconds:N0} events/s, buffer peak {live.PeakBytes:N0} B"));
 
             return new JsonObject
             {
-                ["target"] = "fake service (in-process Kestrel on loopback; counts and signs receipts, stores nothing)",
-                ["events"] = events,
-                ["events_per_s"] = Math.Round(events / endToEnd.Seconds),
-                ["buffer_bytes_peak"] = endToEnd.PeakBytes,
-                ["logging_thread_events_per_s"] = Math.Round(events / endToEnd.LoggingSeconds),
+                ["target"] = "four replica processes and a client-credentials issuer on loopback (SQLite stores), receipts verified",
+                ["events"] = clusterEvents,
+                ["events_per_s"] = Math.Round(clusterEvents / live.Seconds),
+                ["buffer_bytes_peak"] = live.PeakBytes,
+                ["logging_thread_events_per_s"] = Math.Round(clusterEvents / live.LoggingSeconds),
+                ["end_to_end_process_cpu_us_per_event"] = Stats.Round(live.CpuMicros / clusterEvents, 2),
+                ["replicas_cpu_us_per_event"] = Stats.Round(replicasCpu / clusterEvents, 1),
+                ["fake_service_events"] = events,
+                ["fake_service_events_per_s"] = Math.Round(events / faked.Seconds),
+                ["fake_service_buffer_bytes_peak"] = faked.PeakBytes,
                 ["sink_cpu_us_per_event"] = Stats.Round(sink - baseline, 2),
                 ["sink_total_cpu_us_per_event"] = Stats.Round(sink, 2),
                 ["baseline_null_sink_cpu_us_per_event"] = Stats.Round(baseline, 2),
-                ["end_to_end_process_cpu_us_per_event"] = Stats.Round(endToEnd.CpuMicros / events, 2),
             };
         }
         finally
@@ -86,20 +99,66 @@ internal sealed class SinkScenario : IBenchScenario
         return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Logs <paramref name="events"/> through a sink and waits for the last receipt; <paramref name="server"/> null: the no-op handler.</summary>
-    private static async Task<Run> ThroughSinkAsync(FakeReplicaKeys keys, string directory, int events, Uri? server)
+    /// <summary>
+    /// Starts the deployment, warms it (token, JIT, connections), then logs <paramref name="events"/> into acme/app;
+    /// returns the run and the CPU the replica processes used during it, in µs.
+    /// </summary>
+    private static async Task<(Run Run, double ReplicasCpuMicros)> IntoClusterAsync(BenchContext context, string directory, int events)
     {
-        var options = new LogServiceSinkOptions
+        context.Progress.Note("starting four replica processes");
+        await using var cluster = await LocalCluster.StartAsync();
+        using var http = cluster.CreateClient();
+        using var keySet = ReplicaKeySet.Parse(await http.GetStringAsync(new Uri("/api/v1/replicas", UriKind.Relative)));
+        using var credentials = new ClientCredentialsTokenSource(new ClientCredentialsOptions
         {
-            Stream = Stream,
-            BufferDirectory = directory,
-            BatchSizeLimit = 1000,
-            Period = TimeSpan.FromMilliseconds(100),
-            HttpHandler = server is null ? new ReceiptOnlyHandler(keys) : null,
-            FlushTimeout = TimeSpan.FromMinutes(5),
-            ReplicaKeys = ReplicaKeySet.Parse(keys.KeySetJson()),
-        };
+            Authority = cluster.IssuerUrl("acme"),
+            ClientId = "acme-writer",
+            ClientSecret = "acme-writer-secret",
+        });
+        LogServiceSinkOptions Options(string name)
+        {
+            var options = Defaults(Path.Combine(directory, name), keySet);
+            options.Stream = "acme/app";
+            options.Credentials = credentials;
+            foreach (var url in cluster.ReplicaUrls)
+            {
+                options.ServerUrls.Add(url);
+            }
+
+            return options;
+        }
+
+        await ThroughSinkAsync(Options("warm"), Math.Min(events, 5_000));
+        var cpu = ReplicasCpu(cluster);
+        var run = await ThroughSinkAsync(Options("measured"), events);
+        return (run, (ReplicasCpu(cluster) - cpu).TotalMicroseconds);
+    }
+
+    private static TimeSpan ReplicasCpu(LocalCluster cluster) =>
+        Enumerable.Range(0, cluster.Count).Aggregate(TimeSpan.Zero, (sum, replica) => sum + cluster.CpuTime(replica));
+
+    /// <summary>Options pinned to the fake keys; <paramref name="server"/> null: the in-process no-op handler.</summary>
+    private static LogServiceSinkOptions FakeKeyOptions(FakeReplicaKeys keys, string directory, Uri? server)
+    {
+        var options = Defaults(directory, ReplicaKeySet.Parse(keys.KeySetJson()));
+        options.Stream = Stream;
+        options.HttpHandler = server is null ? new ReceiptOnlyHandler(keys) : null;
         options.ServerUrls.Add(server ?? new Uri("http://127.0.0.1:9/"));
+        return options;
+    }
+
+    private static LogServiceSinkOptions Defaults(string directory, ReplicaKeySet keys) => new()
+    {
+        BufferDirectory = directory,
+        BatchSizeLimit = 1000,
+        Period = TimeSpan.FromMilliseconds(100),
+        FlushTimeout = TimeSpan.FromMinutes(5),
+        ReplicaKeys = keys,
+    };
+
+    /// <summary>Logs <paramref name="events"/> through a sink built from <paramref name="options"/> and waits for the last receipt.</summary>
+    private static async Task<Run> ThroughSinkAsync(LogServiceSinkOptions options, int events)
+    {
         var sink = new LogServiceSink(options);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -110,6 +169,11 @@ internal sealed class SinkScenario : IBenchScenario
             loggingSeconds = clock.Elapsed.TotalSeconds;
             while (sink.Shipper.Delivered < events)
             {
+                if (sink.Shipper.DeadLettered > 0)
+                {
+                    throw new InvalidOperationException($"the service rejected {sink.Shipper.DeadLettered} events; see {options.BufferDirectory}/dead-letter.jsonl");
+                }
+
                 await Task.Delay(1);
             }
         }
