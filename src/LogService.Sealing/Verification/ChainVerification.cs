@@ -7,10 +7,11 @@ using LogService.Sealing.Format;
 namespace LogService.Sealing.Verification;
 
 /// <summary>
-/// One verification run. Entries are taken in chunks: the structural checks and the chain of secrets are
-/// computed in order, then each entry's MAC, link and decryption, which depend only on that entry, the
-/// secret for its position and the stored link before it, are checked in parallel. The lowest failing
-/// position wins, so the report is the same as a sequential run's.
+/// One verification run. Entries are taken in chunks: the structural checks and the chain of secrets (with
+/// each entry's key and MAC key states, which come out of the same compression as the next secret) are
+/// computed in order, then each entry's MAC, link and decryption, which depend only on that entry, its keys
+/// and the stored link before it, are checked in parallel. The lowest failing position wins, so the report
+/// is the same as a sequential run's.
 /// </summary>
 internal sealed class ChainVerification
 {
@@ -40,7 +41,15 @@ internal sealed class ChainVerification
         }
     }
 
-    private bool HasSecret => _initialSecret is not null;
+    internal bool HasSecret => _initialSecret is not null;
+
+    internal IReadOnlyList<ReadOnlyMemory<byte>> Entries => _entries;
+
+    internal VerificationOptions Options => _options;
+
+    internal ReleasedKeys? ReleasedKeys => _releasedKeys;
+
+    internal ChainAnchor Anchor => _anchor;
 
     public VerificationReport Run()
     {
@@ -51,7 +60,8 @@ internal sealed class ChainVerification
         // Two sets of buffers: while the workers check one chunk, this thread runs the structural checks and the
         // secret chain of the next, so the sequential part no longer leaves the other cores idle.
         var layouts = new[] { new EntryLayout[chunk], new EntryLayout[chunk] };
-        var secrets = HasSecret ? new[] { new byte[chunk * EntryFormat.KeySize], new byte[chunk * EntryFormat.KeySize] } : [[], []];
+        var keys = HasSecret ? new[] { new byte[chunk * EntryFormat.KeySize], new byte[chunk * EntryFormat.KeySize] } : [[], []];
+        var macPads = HasSecret ? new[] { new uint[chunk * EntryKeys.MacPadWords], new uint[chunk * EntryKeys.MacPadWords] } : [[], []];
         var secret = HasSecret ? (byte[])_initialSecret!.Clone() : [];
         long decrypted = 0;
         VerificationFinding? failure = null;
@@ -65,7 +75,7 @@ internal sealed class ChainVerification
                 var stop = end;
                 VerificationFinding? structural = null;
                 var chunkLayouts = layouts[set];
-                var chunkSecrets = secrets[set];
+                var chunkKeys = new EntryKeys(keys[set], macPads[set]);
                 for (var position = start; position < end && structural is null; position++)
                 {
                     structural = structure.Check(position, out chunkLayouts[position - start]);
@@ -75,8 +85,7 @@ internal sealed class ChainVerification
                     }
                     else if (HasSecret)
                     {
-                        secret.CopyTo(chunkSecrets, (position - start) * EntryFormat.KeySize);
-                        structural = AdvanceSecret(hasher, secret, chunkLayouts[position - start], position);
+                        structural = AdvanceSecret(hasher, secret, chunkLayouts[position - start], position, chunkKeys, position - start);
                         stop = structural is null ? stop : position + 1;
                     }
                 }
@@ -90,8 +99,8 @@ internal sealed class ChainVerification
 
                 var (from, to) = (start, stop);
                 pending = parallelism == 1
-                    ? Task.FromResult(CheckCryptography(from, to, chunkLayouts, chunkSecrets, parallelism))
-                    : Task.Run(() => CheckCryptography(from, to, chunkLayouts, chunkSecrets, parallelism));
+                    ? Task.FromResult(CheckCryptography(from, to, chunkLayouts, chunkKeys, parallelism))
+                    : Task.Run(() => CheckCryptography(from, to, chunkLayouts, chunkKeys, parallelism));
                 if (structural is not null)
                 {
                     failure = Collect(ref pending, ref decrypted) ?? structural;
@@ -108,9 +117,14 @@ internal sealed class ChainVerification
                 ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
             }
 
-            foreach (var buffer in secrets)
+            foreach (var buffer in keys)
             {
                 CryptographicOperations.ZeroMemory(buffer);
+            }
+
+            foreach (var buffer in macPads)
+            {
+                CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(buffer.AsSpan()));
             }
 
             CryptographicOperations.ZeroMemory(secret);
@@ -137,11 +151,12 @@ internal sealed class ChainVerification
         return finding;
     }
 
-    private VerificationFinding? AdvanceSecret(ChainHasher hasher, byte[] secret, in EntryLayout layout, int position)
+    /// <summary>Derives entry j's key and MAC key states from A_j into <paramref name="keys"/> and advances <paramref name="secret"/> to the next entry's.</summary>
+    private VerificationFinding? AdvanceSecret(ChainHasher hasher, byte[] secret, in EntryLayout layout, int position, EntryKeys keys, int index)
     {
+        hasher.PrepareEntry(layout.PermissionMask, secret, keys.Key(index), keys.MacPads(index));
         if (layout.Kind != EntryKind.Rotation)
         {
-            hasher.Evolve(secret);
             return null;
         }
 
@@ -162,7 +177,7 @@ internal sealed class ChainVerification
     /// lowest failing partition holds the lowest failure, and the decryptions counted are exactly those a
     /// sequential run makes before it.
     /// </summary>
-    private (VerificationFinding? Finding, long Decrypted) CheckCryptography(int start, int stop, EntryLayout[] layouts, byte[] secrets, int parallelism)
+    private (VerificationFinding? Finding, long Decrypted) CheckCryptography(int start, int stop, EntryLayout[] layouts, EntryKeys keys, int parallelism)
     {
         var count = stop - start;
         var parts = count < ParallelThreshold ? 1 : Math.Min(parallelism, count / (ParallelThreshold / 2));
@@ -174,14 +189,15 @@ internal sealed class ChainVerification
         {
             var from = start + (int)((long)count * part / parts);
             var to = start + (int)((long)count * (part + 1) / parts);
-            using var worker = new EntryCheck(this);
-            for (var position = from; position < to && position < Volatile.Read(ref lowestFailure); position++)
+            using var worker = new EntryGroupCheck(this);
+            for (var position = from; position < to && position < Volatile.Read(ref lowestFailure); position += EntryGroupCheck.GroupSize)
             {
-                var finding = worker.Check(position, layouts[position - start], SecretAt(secrets, position - start));
+                var count = Math.Min(EntryGroupCheck.GroupSize, to - position);
+                var finding = worker.Check(position, layouts.AsSpan(position - start, count), keys, position - start);
                 if (finding is not null)
                 {
                     findings[part] = finding;
-                    InterlockedMin(ref lowestFailure, position);
+                    InterlockedMin(ref lowestFailure, finding.Position);
                     break;
                 }
             }
@@ -226,9 +242,6 @@ internal sealed class ChainVerification
         }
     }
 
-    private ReadOnlySpan<byte> SecretAt(byte[] secrets, int index) =>
-        HasSecret ? secrets.AsSpan(index * EntryFormat.KeySize, EntryFormat.KeySize) : default;
-
     private VerificationFinding? CheckEnd(bool isClosed)
     {
         var count = _entries.Count;
@@ -254,89 +267,9 @@ internal sealed class ChainVerification
     }
 
     /// <summary>The stored Y of an entry that already passed the structural checks (links sit at a fixed distance from the end).</summary>
-    private ReadOnlySpan<byte> StoredLink(int position)
+    internal ReadOnlySpan<byte> StoredLink(int position)
     {
         var entry = _entries[position].Span;
         return entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
-    }
-
-    /// <summary>Per-thread cryptographic checks of single entries.</summary>
-    private sealed class EntryCheck(ChainVerification run) : IDisposable
-    {
-        private readonly ChainHasher _hasher = new();
-        private byte[] _plaintext = new byte[1024];
-
-        public long Decrypted { get; private set; }
-
-        public VerificationFinding? Check(int position, in EntryLayout layout, ReadOnlySpan<byte> secret)
-        {
-            var entry = run._entries[position].Span;
-            var sequence = layout.Sequence;
-            Span<byte> computed = stackalloc byte[EntryFormat.HashSize];
-            Span<byte> key = stackalloc byte[EntryFormat.KeySize];
-            try
-            {
-                if (run.HasSecret)
-                {
-                    Span<byte> nextSecret = stackalloc byte[EntryFormat.KeySize];
-                    Span<uint> macPads = stackalloc uint[16];
-                    secret.CopyTo(nextSecret);
-                    _hasher.PrepareEntry(layout.PermissionMask, nextSecret, key, macPads);
-                    _hasher.ComputeMacFromPads(macPads, layout.Link(entry), computed);
-                    CryptographicOperations.ZeroMemory(nextSecret);
-                    CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
-                    if (!CryptographicOperations.FixedTimeEquals(computed, layout.Mac(entry)))
-                    {
-                        return new VerificationFinding(position, sequence, VerificationFailure.MacMismatch, "MAC mismatch");
-                    }
-                }
-                else if (run._releasedKeys is null || !run._releasedKeys.TryGetKey(sequence, out var released))
-                {
-                    key = default;
-                }
-                else
-                {
-                    released.CopyTo(key);
-                }
-
-                var previous = position == 0 ? run._anchor.PreviousLink.Span : run.StoredLink(position - 1);
-                _hasher.ComputeLink(previous, layout.Header(entry), layout.SealedBody(entry), layout.PermissionMask, computed);
-                if (!computed.SequenceEqual(layout.Link(entry)))
-                {
-                    return new VerificationFinding(position, sequence, VerificationFailure.BrokenLink, "hash link broken (header, body or previous link altered)");
-                }
-
-                return key.IsEmpty ? null : CheckBody(position, layout, entry, key, previous);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(key);
-            }
-        }
-
-        public void Dispose()
-        {
-            CryptographicOperations.ZeroMemory(_plaintext);
-            }
-
-        private VerificationFinding? CheckBody(int position, in EntryLayout layout, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> key, ReadOnlySpan<byte> previous)
-        {
-            if (_plaintext.Length < layout.CiphertextLength)
-            {
-                _plaintext = new byte[layout.CiphertextLength];
-            }
-
-            var plaintext = _plaintext.AsSpan(0, layout.CiphertextLength);
-            var opened = EntryCipher.TryDecrypt(key, layout.Sequence, layout.Ciphertext(entry), layout.Tag(entry), layout.Header(entry), plaintext);
-            if (!opened)
-            {
-                return new VerificationFinding(position, layout.Sequence, VerificationFailure.DecryptionFailed, "body does not decrypt under its key");
-            }
-
-            Decrypted++;
-            run._options.RotationSecrets.TryGetValue(layout.Sequence, out var nextSecret);
-            var problem = ControlBody.Check(layout.Kind, plaintext, layout.Sequence, previous, run.HasSecret ? nextSecret : null);
-            return problem is null ? null : new VerificationFinding(position, layout.Sequence, VerificationFailure.BadControlEntry, problem);
-        }
     }
 }

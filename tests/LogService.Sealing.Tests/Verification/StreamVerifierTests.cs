@@ -50,6 +50,43 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void BodiesOfMixedSizesVerifyAndATamperedOneIsLocatedWhereverItFallsInAGroup()
+    {
+        // Entries are checked eight at a time; links longer than a few KiB take the one-at-a-time path.
+        var secret = StreamGenesis.GenerateInitialSecret(new DeterministicRandom(9));
+        int[] sizes = [0, 1, 300, 5000, 70, 4095, 9000, 12, 256, 256, 33, 20_000, 2, 700, 64, 65, 1000];
+        var entries = new List<ReadOnlyMemory<byte>>();
+        using (var sealer = StreamSealer.Create("tenant-a/mixed", secret))
+        {
+            entries.Add(sealer.SealOpen(TestStream.Metadata(0, TestStream.Audit)).Encoded);
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                var body = new byte[sizes[i]];
+                new DeterministicRandom(i).Fill(body);
+                entries.Add(sealer.SealData(TestStream.Metadata(i + 1, TestStream.Audit), body).Encoded);
+            }
+        }
+
+        var intact = StreamVerifier.VerifyFull("tenant-a/mixed", secret, entries, new VerificationOptions { MaxDegreeOfParallelism = 1 });
+        Assert.True(intact.IsValid, intact.ToString());
+        Assert.Equal(entries.Count, intact.EntriesDecrypted);
+
+        for (var position = 1; position < entries.Count; position++)
+        {
+            var tampered = entries.ToList();
+            var bytes = tampered[position].ToArray();
+            Assert.True(EntryLayout.TryParse(bytes, out var layout, out _));
+            bytes[layout.CiphertextOffset + (layout.CiphertextLength / 2)] ^= 1;
+            tampered[position] = bytes;
+
+            var report = StreamVerifier.VerifyFull("tenant-a/mixed", secret, tampered);
+
+            Assert.Equal((position, VerificationFailure.BrokenLink), (report.FirstFailure!.Position, report.FirstFailure.Failure));
+            Assert.Equal(position, report.EntriesDecrypted);
+        }
+    }
+
+    [Fact]
     public void FlippingAByteOfEveryFieldIsReportedWithTheFittingReason()
     {
         const int position = 7;
