@@ -1,3 +1,4 @@
+using LogService.Server.Capture;
 using LogService.Server.Hosting;
 using LogService.Server.Reading;
 using LogService.Server.Streams;
@@ -14,6 +15,7 @@ builder.AddReplicaHost();
 builder.Services.AddStreamAdministration();
 builder.Services.AddWritePath();
 builder.Services.AddLogServiceReads(builder.Configuration);
+builder.Services.AddProtocolCapture();
 
 // Further API parts register their services here.
 

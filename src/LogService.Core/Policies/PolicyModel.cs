@@ -28,7 +28,7 @@ internal sealed record AccessRule(
         && Roles.Overlaps(principalRoles)
         && (CrossTenant || resource.Tenant == principalTenant)
         && (Tenants is null || Tenants.Contains(resource.Tenant))
-        && Streams.Any(p => p.IsMatch(resource.Stream));
+        && Streams.Any(p => p.IsMatch(StreamPatterns.Subject(resource)));
 }
 
 /// <summary>Which reader regions may read the matching streams; <see cref="StreamRegion"/> stands for the stream's own.</summary>
@@ -41,7 +41,7 @@ internal sealed record JurisdictionRule(
     public const string StreamRegion = "$stream";
 
     public bool Covers(PolicyResource resource) =>
-        (Tenants is null || Tenants.Contains(resource.Tenant)) && Streams.Any(p => p.IsMatch(resource.Stream));
+        (Tenants is null || Tenants.Contains(resource.Tenant)) && Streams.Any(p => p.IsMatch(StreamPatterns.Subject(resource)));
 }
 
 /// <summary>Fields hidden from every reader of the matching streams who holds none of the exempt roles.</summary>
@@ -55,5 +55,17 @@ internal sealed record RedactionRule(
     public bool Covers(IReadOnlySet<string> principalRoles, PolicyResource resource) =>
         !ExemptRoles.Overlaps(principalRoles)
         && (Tenants is null || Tenants.Contains(resource.Tenant))
-        && Streams.Any(p => p.IsMatch(resource.Stream));
+        && Streams.Any(p => p.IsMatch(StreamPatterns.Subject(resource)));
+}
+
+/// <summary>What a rule's stream patterns are matched against.</summary>
+internal static class StreamPatterns
+{
+    /// <summary>
+    /// A tenant's stream by its name (<c>app</c>); a stream of the deployment's own reserved tenants (<c>_system</c>)
+    /// by its full id (<c>_system/bft</c>), the way policy files name them: no tenant of callers is called <c>_…</c>, so
+    /// a pattern such as <c>_system/**</c> reaches the deployment's streams and nothing of any tenant.
+    /// </summary>
+    public static string Subject(PolicyResource resource) =>
+        resource.Tenant.StartsWith('_') ? $"{resource.Tenant}/{resource.Stream}" : resource.Stream;
 }

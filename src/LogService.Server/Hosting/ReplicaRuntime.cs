@@ -80,6 +80,9 @@ public sealed class ReplicaRuntime : IAsyncDisposable
     /// <summary>Whether the node was started and has not stopped.</summary>
     public bool Running { get; private set; }
 
+    /// <summary>Whether a recently executed instance ordered only appends to <c>_system/bft</c> (the capture folds those).</summary>
+    public bool IsCaptureOnly(long instance) => _machine.IsCaptureOnly(instance);
+
     /// <summary>Recovers from the consensus log and joins the group.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -82,6 +82,18 @@ public sealed class PolicyDecisionPointTests : IDisposable
     }
 
     [Fact]
+    public void TheDeploymentsOwnStreamsAreMatchedByTheirFullId()
+    {
+        // The capture stream is tenant "_system", name "bft"; policy files name it _system/bft.
+        var system = new PolicyResource("_system", "bft");
+
+        Assert.Equal("operators-read-system", pdp.Authorize(Principals.Of("tenant-b", "eu", "operator"), PolicyAction.Read, system).DecidedBy.Rule);
+        Assert.True(pdp.Authorize(Principals.Of("tenant-b", "eu", "operator"), PolicyAction.Read, system).Allowed);
+        Assert.Equal("tenant-isolation", pdp.Authorize(Principals.Of("tenant-a", "eu", "logs.read"), PolicyAction.Read, system).DecidedBy.Rule);
+        Assert.Equal("no-writes-to-system", pdp.Authorize(Principals.Of("tenant-a", "eu", "logs.write"), PolicyAction.Write, system).DecidedBy.Rule);
+    }
+
+    [Fact]
     public void ADenyRuleWinsOverAnAllowRule()
     {
         var decision = pdp.Authorize(Principals.Of("tenant-a", "eu", "logs.write"), PolicyAction.Write, new("tenant-a", "_system/bft"));

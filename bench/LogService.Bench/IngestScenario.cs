@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LogService.Testing;
+
+namespace LogService.Bench;
+
+/// <summary>
+/// Ingest (issue 5 §8, DESIGN §13): native JSON batches of 1,000 events of about 300 bytes over HTTP into 4 real
+/// replica processes on loopback (SQLite sync=full, consensus log synced, receipts of f+1 replicas), from several
+/// concurrent writers spread over the replicas' front ends so the pipeline stays full. The same run is made twice, on
+/// a fresh deployment each: with the protocol capture into <c>_system/bft</c> on (the default) and off
+/// (<c>LogService:Capture:Enabled=false</c>); <c>capture_overhead_pct</c> is the throughput lost to it.
+/// </summary>
+internal sealed class IngestScenario : IBenchScenario
+{
+    private const int EventsPerBatch = 1_000;
+    private const int Writers = 8;
+    private const int DistinctBodies = 16;
+    private const string Stream = "acme/app";
+
+    public string Name => "ingest";
+
+    public async Task<JsonObject> RunAsync(BenchContext context)
+    {
+        var warmup = TimeSpan.FromSeconds(context.Quick ? 3 : 10);
+        var measured = TimeSpan.FromSeconds(context.Quick ? 8 : 60);
+
+        // Batches without a batch id are never deduplicated, so a few prepared bodies can be sent again and again and
+        // the writers spend their CPU on sending, not on building JSON, on this machine the replicas share.
+        var bodies = Enumerable.Range(0, DistinctBodies).Select(i => SampleBatches.Create(IngestFormat.Native, EventsPerBatch, (long)i * EventsPerBatch)).ToArray();
+        var figures = new JsonObject
+        {
+            ["load_average_at_start"] = LoadAverage(),
+            ["events_per_batch"] = EventsPerBatch,
+            ["payload_bytes_per_entry"] = bodies[0].Body.Length / EventsPerBatch,
+            ["writers"] = Writers,
+            ["measured_seconds"] = measured.TotalSeconds,
+        };
+
+        var off = await RunOnceAsync(context, bodies, capture: false, warmup, measured);
+        var on = await RunOnceAsync(context, bodies, capture: true, warmup, measured);
+        foreach (var (key, value) in on)
+        {
+            figures[key] = value;
+        }
+
+        foreach (var (key, value) in off)
+        {
+            figures[$"capture_off_{key}"] = value;
+        }
+
+        var rateOn = on["entries_per_s"]!.GetValue<double>();
+        var rateOff = off["entries_per_s"]!.GetValue<double>();
+        figures["capture_overhead_pct"] = Stats.Round(100.0 * (rateOff - rateOn) / rateOff, 1);
+        figures["capture_cpu_overhead_pct"] = Stats.Round(100.0 * (on["cpu_us_per_entry_per_replica"]!.GetValue<double>() / off["cpu_us_per_entry_per_replica"]!.GetValue<double>() - 1), 1);
+        return figures;
+    }
+
+    private static async Task<Dictionary<string, JsonNode?>> RunOnceAsync(BenchContext context, SampleBatch[] bodies, bool capture, TimeSpan warmup, TimeSpan measured)
+    {
+        var label = capture ? "capture on" : "capture off";
+        context.Progress.Note($"{label}: starting 4 replicas and the issuers");
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Tenants = [new TestTenant("acme")],
+            Streams = [Stream],
+            ServerSettings = new Dictionary<string, string> { ["LogService:Capture:Enabled"] = capture ? "true" : "false" },
+        });
+        var clients = new HttpClient[cluster.Count];
+        for (var r = 0; r < clients.Length; r++)
+        {
+            clients[r] = await cluster.CreateClientAsync("acme-writer", r);
+        }
+
+        try
+        {
+            var window = new MeasureWindow();
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(clients[w % clients.Length], bodies, w, window, stop.Token))).ToArray();
+
+            context.Progress.Note($"{label}: {Writers} writers, warming up {warmup.TotalSeconds:0} s");
+            await Task.Delay(warmup);
+            var cpuBefore = TotalCpu(cluster);
+            window.Open();
+            for (var s = 0; s < measured.TotalSeconds; s += 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, measured.TotalSeconds - s)));
+                context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"{label}: {window.Entries:N0} entries in {window.Elapsed.TotalSeconds:F0} s"));
+            }
+
+            var (entries, latencies, elapsed) = window.Close();
+            var cpu = TotalCpu(cluster) - cpuBefore;
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+            if (entries == 0)
+            {
+                throw new InvalidOperationException($"{label}: no batch was acknowledged in the measured window");
+            }
+
+            return new Dictionary<string, JsonNode?>
+            {
+                ["entries_per_s"] = Stats.Round(entries / elapsed.TotalSeconds, 0),
+                ["batch_latency_p50_ms"] = Stats.Round(Stats.Percentile(latencies, 0.50), 1),
+                ["batch_latency_p99_ms"] = Stats.Round(Stats.Percentile(latencies, 0.99), 1),
+                ["cpu_us_per_entry_per_replica"] = Stats.Round(cpu.TotalMicroseconds / entries / cluster.Count, 2),
+                ["replica_cpu_cores_used"] = Stats.Round(cpu.TotalSeconds / elapsed.TotalSeconds, 2),
+                ["batches"] = latencies.Count,
+                ["failed_batches"] = window.Failures,
+            };
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private static async Task WriteAsync(HttpClient http, SampleBatch[] bodies, int writer, MeasureWindow window, CancellationToken stop)
+    {
+        var path = $"/api/v1/streams/{Stream}{bodies[0].Path}";
+        for (var i = writer; !stop.IsCancellationRequested; i++)
+        {
+            var body = bodies[i % bodies.Length];
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await http.PostAsync(path, body.ToContent(), CancellationToken.None);
+                var ok = response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(CancellationToken.None)).Contains("\"signatures\"", StringComparison.Ordinal);
+                window.Record(ok ? body.Count : -1, Stopwatch.GetElapsedTime(started));
+            }
+            catch (HttpRequestException)
+            {
+                window.Record(-1, Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+
+    private static TimeSpan TotalCpu(LocalCluster cluster) =>
+        Enumerable.Range(0, cluster.Count).Aggregate(TimeSpan.Zero, (sum, r) => sum + cluster.CpuTime(r));
+
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    /// <summary>Counts acknowledged entries and batch latencies of batches that complete while the window is open.</summary>
+    private sealed class MeasureWindow
+    {
+        private readonly object _gate = new();
+        private readonly List<double> _latencies = [];
+        private long _opened;
+        private bool _open;
+        private long _entries;
+
+        public long Entries => Interlocked.Read(ref _entries);
+
+        public int Failures { get; private set; }
+
+        public TimeSpan Elapsed => _open ? Stopwatch.GetElapsedTime(_opened) : TimeSpan.Zero;
+
+        public void Open()
+        {
+            lock (_gate)
+            {
+                _opened = Stopwatch.GetTimestamp();
+                _open = true;
+            }
+        }
+
+        public void Record(int entries, TimeSpan latency)
+        {
+            lock (_gate)
+            {
+                if (!_open)
+                {
+                    return;
+                }
+
+                if (entries < 0)
+                {
+                    Failures++;
+                    return;
+                }
+
+                _entries += entries;
+                _latencies.Add(latency.TotalMilliseconds);
+            }
+        }
+
+        public (long Entries, List<double> Latencies, TimeSpan Elapsed) Close()
+        {
+            lock (_gate)
+            {
+                _open = false;
+                return (_entries, [.. _latencies], Stopwatch.GetElapsedTime(_opened));
+            }
+        }
+    }
+}
