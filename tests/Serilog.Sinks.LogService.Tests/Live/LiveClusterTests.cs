@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LogService.Client.Trust;
 using Serilog.Core;
 using Serilog.Sinks.LogService.Tests.Support;
@@ -82,6 +83,59 @@ public sealed class LiveClusterTests(LiveCluster live)
         Assert.Equal(Total, second.Shipper.Delivered);
         var entries = await live.EntriesAsync(run);
         Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
+    }
+
+    [Fact]
+    public async Task KillingEveryReplicaMidStreamAndRestartingThemStoresEveryEventOnce()
+    {
+        using var credentials = live.WriterCredentials();
+        var run = Guid.NewGuid().ToString("N");
+        var cluster = live.Cluster;
+        var options = Options(run, ReplicaKeySet.Parse(live.KeySetJson), [.. cluster.ReplicaUrls]);
+        options.Credentials = credentials;
+        var sink = new LogServiceSink(options);
+        const int Total = 400;
+        long deliveredAtKill;
+        using (var logger = SinkHarness.Logger(sink))
+        {
+            Write(logger, run, 0, Total / 2);
+            Assert.True(await Eventually.TrueAsync(() => sink.Shipper.Delivered >= 50, seconds: 120), "the sink delivered before the service went down");
+            await Task.WhenAll(Enumerable.Range(0, cluster.Count).Select(cluster.KillAsync));
+            deliveredAtKill = sink.Shipper.Delivered;
+            Write(logger, run, Total / 2, Total / 2); // the service is down: these wait in the buffer
+            await Task.WhenAll(Enumerable.Range(0, cluster.Count).Select(r => cluster.RestartAsync(r)));
+        }
+
+        Assert.True(deliveredAtKill < Total, "the service was killed while the sink still had events to ship");
+        Assert.Equal(Total, sink.Shipper.Delivered);
+        var entries = await live.EntriesAsync(run);
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
+    }
+
+    [Fact]
+    public async Task ABatchTheServiceRefusesGoesToTheDeadLetterFileAndTheBatchesBehindItAreStored()
+    {
+        using var credentials = live.WriterCredentials();
+        var run = Guid.NewGuid().ToString("N");
+        var options = Options(run, ReplicaKeySet.Parse(live.KeySetJson), live.Cluster.ReplicaUrls[0]);
+        options.Credentials = credentials;
+        options.BatchSizeLimit = 1;
+        var sink = new LogServiceSink(options);
+        using (var logger = SinkHarness.Logger(sink))
+        {
+            Write(logger, run, 0, 5);
+            logger.Information("Too many values {Values} in run {Run} as number {I}", Enumerable.Range(0, 5000).ToArray(), run, -1); // over MaxPropertyValues: 400
+            Write(logger, run, 5, 5);
+        }
+
+        Assert.Equal(10, sink.Shipper.Delivered);
+        Assert.Equal(1, sink.Shipper.DeadLettered);
+        var letter = JsonDocument.Parse(File.ReadAllLines(Path.Combine(options.BufferDirectory!, "dead-letter.jsonl")).Single()).RootElement;
+        Assert.Equal(400, letter.GetProperty("status").GetInt32());
+        Assert.StartsWith("urn:logservice:problem:", letter.GetProperty("problem").GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal(-1, letter.GetProperty("events")[0].GetProperty("I").GetInt32());
+        var entries = await live.EntriesAsync(run);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
     }
 
     private const string Template = "Order {OrderId} placed by {@Customer} in run {Run} as number {I}";
