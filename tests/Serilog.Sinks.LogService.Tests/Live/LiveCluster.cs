@@ -29,23 +29,25 @@ public sealed class LiveCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Cluster = await LocalCluster.StartAsync();
+        WriterCredentials = new ClientCredentialsTokenSource(new ClientCredentialsOptions
+        {
+            Authority = Cluster.IssuerUrl("acme"),
+            ClientId = "acme-writer",
+            ClientSecret = "acme-writer-secret",
+        });
         using var http = Cluster.CreateClient();
         KeySetJson = await http.GetStringAsync(new Uri("/api/v1/replicas", UriKind.Relative));
     }
 
     public async Task DisposeAsync()
     {
+        WriterCredentials.Dispose();
         await Cluster.DisposeAsync();
         Directory.Delete(Folder, recursive: true);
     }
 
-    /// <summary>Client credentials of <c>acme-writer</c> against acme's issuer, found through its discovery document.</summary>
-    public ClientCredentialsTokenSource WriterCredentials() => new(new ClientCredentialsOptions
-    {
-        Authority = Cluster.IssuerUrl("acme"),
-        ClientId = "acme-writer",
-        ClientSecret = "acme-writer-secret",
-    });
+    /// <summary>Client credentials of <c>acme-writer</c> against acme's issuer, found through its discovery document; one token cache for every test, as in an application.</summary>
+    public ClientCredentialsTokenSource WriterCredentials { get; private set; } = null!;
 
     /// <summary>The published key set with every replica's signing key replaced by a fresh one: what a sink pinned to another deployment holds.</summary>
     public string ForeignKeySetJson()

@@ -16,13 +16,11 @@ public sealed class LiveClusterTests(LiveCluster live)
     public async Task KillingTheReplicaInUseFailsOverWithoutLossOrDuplicatesAndEntriesKeepTheirProperties()
     {
         using var selfLog = new SelfLogCapture();
-        using var credentials = live.WriterCredentials();
         var run = Guid.NewGuid().ToString("N");
         var cluster = live.Cluster;
 
         // Replica 1 first, so it is the one the sink talks to; replica 0 (the key service) is read from afterwards.
-        var options = Options(run, ReplicaKeySet.Parse(live.KeySetJson), cluster.ReplicaUrls[1], cluster.ReplicaUrls[2], cluster.ReplicaUrls[3], cluster.ReplicaUrls[0]);
-        options.Credentials = credentials;
+        var options = Options(run, live.KeySetJson, cluster.ReplicaUrls[1], cluster.ReplicaUrls[2], cluster.ReplicaUrls[3], cluster.ReplicaUrls[0]);
         var sink = new LogServiceSink(options);
         const int Total = 600;
         long deliveredAtKill;
@@ -56,13 +54,11 @@ public sealed class LiveClusterTests(LiveCluster live)
     public async Task ReceiptsFromTheRealServiceDoNotCountUnderAForeignKeySetAndTheEventsWaitInTheBuffer()
     {
         using var selfLog = new SelfLogCapture();
-        using var credentials = live.WriterCredentials();
         var run = Guid.NewGuid().ToString("N");
         var replica = live.Cluster.ReplicaUrls[0];
         const int Total = 30;
 
-        var misled = Options(run, ReplicaKeySet.Parse(live.ForeignKeySetJson()), replica);
-        misled.Credentials = credentials;
+        var misled = Options(run, live.ForeignKeySetJson(), replica);
         misled.FlushTimeout = TimeSpan.FromSeconds(3);
         var first = new LogServiceSink(misled);
         using (var logger = SinkHarness.Logger(first))
@@ -76,8 +72,7 @@ public sealed class LiveClusterTests(LiveCluster live)
 
         // The same buffer under the right key set: the retried batches (same batch ids) are delivered, and the
         // service, which committed them on the first tries, stores each event once.
-        var pinned = Options(run, ReplicaKeySet.Parse(live.KeySetJson), replica);
-        pinned.Credentials = credentials;
+        var pinned = Options(run, live.KeySetJson, replica);
         var second = new LogServiceSink(pinned);
         SinkHarness.Logger(second).Dispose();
         Assert.Equal(Total, second.Shipper.Delivered);
@@ -88,11 +83,9 @@ public sealed class LiveClusterTests(LiveCluster live)
     [Fact]
     public async Task KillingEveryReplicaMidStreamAndRestartingThemStoresEveryEventOnce()
     {
-        using var credentials = live.WriterCredentials();
         var run = Guid.NewGuid().ToString("N");
         var cluster = live.Cluster;
-        var options = Options(run, ReplicaKeySet.Parse(live.KeySetJson), [.. cluster.ReplicaUrls]);
-        options.Credentials = credentials;
+        var options = Options(run, live.KeySetJson, [.. cluster.ReplicaUrls]);
         var sink = new LogServiceSink(options);
         const int Total = 400;
         long deliveredAtKill;
@@ -115,10 +108,8 @@ public sealed class LiveClusterTests(LiveCluster live)
     [Fact]
     public async Task ABatchTheServiceRefusesGoesToTheDeadLetterFileAndTheBatchesBehindItAreStored()
     {
-        using var credentials = live.WriterCredentials();
         var run = Guid.NewGuid().ToString("N");
-        var options = Options(run, ReplicaKeySet.Parse(live.KeySetJson), live.Cluster.ReplicaUrls[0]);
-        options.Credentials = credentials;
+        var options = Options(run, live.KeySetJson, live.Cluster.ReplicaUrls[0]);
         options.BatchSizeLimit = 1;
         var sink = new LogServiceSink(options);
         using (var logger = SinkHarness.Logger(sink))
@@ -148,12 +139,14 @@ public sealed class LiveClusterTests(LiveCluster live)
         }
     }
 
-    private LogServiceSinkOptions Options(string run, ReplicaKeySet keys, params Uri[] replicas)
+    /// <summary>Options for <c>acme-writer</c> pinned to <paramref name="keySetJson"/>, with a buffer of their own and short waits.</summary>
+    private LogServiceSinkOptions Options(string run, string keySetJson, params Uri[] replicas)
     {
         var options = new LogServiceSinkOptions
         {
             Stream = LiveCluster.Stream,
-            ReplicaKeys = keys,
+            ReplicaKeys = ReplicaKeySet.Parse(keySetJson),
+            Credentials = live.WriterCredentials,
             BufferDirectory = Path.Combine(live.Folder, run),
             BatchSizeLimit = 25,
             Period = TimeSpan.FromMilliseconds(50),
