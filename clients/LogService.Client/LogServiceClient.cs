@@ -125,11 +125,10 @@ public sealed partial class LogServiceClient : IDisposable
 
     // ---- reading ----
 
-    /// <summary>Every page of a query, fetched as the caller consumes them.</summary>
-    public async IAsyncEnumerable<EntryPage> QueryPagesAsync(EntryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Every page of a query, fetched as the caller consumes them; <paramref name="cursor"/> resumes an earlier page's <see cref="EntryPage.NextCursor"/>.</summary>
+    public async IAsyncEnumerable<EntryPage> QueryPagesAsync(EntryQuery query, string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        string? cursor = null;
         do
         {
             var page = await SendAsync<EntryPage>(HttpMethod.Get, "api/v1/entries?" + query.ToQueryString(cursor), null, cancellationToken).ConfigureAwait(false);
@@ -142,7 +141,7 @@ public sealed partial class LogServiceClient : IDisposable
     /// <summary>Every entry a query matches, page after page.</summary>
     public async IAsyncEnumerable<LogEntry> QueryAsync(EntryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var page in QueryPagesAsync(query, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in QueryPagesAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             foreach (var entry in page.Entries)
             {
