@@ -135,8 +135,11 @@ internal static class VerifyCommand
 
     private static async Task<int> OfflineAsync(CliContext context, ParseResult parse, string file, byte[] secret, string? keysFile, bool trustBundleKeys, CancellationToken cancellationToken)
     {
+        // The trusted key set is settled before the bundle is read: nothing in the bundle may choose it.
+        using var pinned = trustBundleKeys ? null : context.PinnedKeys(keysFile);
         var bundle = await ExportBundle.LoadAsync(file, cancellationToken).ConfigureAwait(false);
-        using var keys = trustBundleKeys ? ReplicaKeySet.Parse(bundle.Replicas.GetRawText()) : context.PinnedKeys(keysFile);
+        using var fromBundle = trustBundleKeys ? ReplicaKeySet.Parse(bundle.Replicas.GetRawText()) : null;
+        var keys = pinned ?? fromBundle!;
         if (trustBundleKeys)
         {
             context.Console.Error.WriteLine("logsvc: warning: trusting the key set inside the bundle; anyone who could change the bundle could change it too");
