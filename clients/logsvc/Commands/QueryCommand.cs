@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LogService.Cli.Output;
+using LogService.Client;
 
 namespace LogService.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal static class QueryCommand
             var mode = context.Mode(parse);
             if (parse.GetValue(count))
             {
-                var total = await session.Client.CountAsync(query, cancellationToken).ConfigureAwait(false);
+                var total = await CountAsync(session.Client, query, cancellationToken).ConfigureAwait(false);
                 ResultView.Print(context.Console, mode, new { count = total }, total.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return ExitCodes.Ok;
             }
@@ -68,5 +69,25 @@ internal static class QueryCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The service counts header filters itself; text and property filters need the decrypted bodies, which only a
+    /// query returns, so those are counted here over the query's pages.
+    /// </summary>
+    private static async Task<long> CountAsync(LogServiceClient client, EntryQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Text is null && query.Properties.Count == 0 && query.NotProperties.Count == 0)
+        {
+            return await client.CountAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+
+        long total = 0;
+        await foreach (var page in client.QueryPagesAsync(query with { Limit = MaxPage }, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            total += page.Entries.Count;
+        }
+
+        return total;
     }
 }

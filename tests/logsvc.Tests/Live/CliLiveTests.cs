@@ -138,6 +138,7 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
 
         Assert.True(pipe.ExitCode == 0, pipe.ToString());
         Assert.Contains("25 entries from 25 lines written to acme/app in 3 batches", pipe.Out, StringComparison.Ordinal);
+        Assert.True(count.ExitCode == 0, count.ToString());
         Assert.Equal("25", count.Out.Trim());
         Assert.Contains($"line 1 {marker}", oldest.Out, StringComparison.Ordinal);
     }
