@@ -61,6 +61,11 @@ internal abstract partial class SqlLogStore : ILogStore
     /// <summary>Maps an engine exception to a <see cref="LogStoreException"/> naming the store and the cause.</summary>
     protected abstract LogStoreException Translate(Exception exception);
 
+    /// <summary>Called on the writer after each write transaction committed, under the write lock.</summary>
+    protected virtual void OnCommitted()
+    {
+    }
+
     /// <summary>Closes the engine's connections.</summary>
     protected abstract void CloseEngine();
 
@@ -95,6 +100,7 @@ internal abstract partial class SqlLogStore : ILogStore
                 transaction.Commit();
                 _names.Committed();
                 Volatile.Write(ref _lastAppliedInstance, batch.Instance);
+                OnCommitted();
             }
             catch (Exception exception) when (exception is not LogStoreException)
             {
@@ -214,6 +220,7 @@ internal abstract partial class SqlLogStore : ILogStore
                 write(transaction);
                 transaction.Commit();
                 _names.Committed();
+                OnCommitted();
             }
             catch (Exception exception) when (IsEngineException(exception))
             {
