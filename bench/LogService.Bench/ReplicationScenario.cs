@@ -13,6 +13,7 @@ internal sealed class ReplicationScenario : IBenchScenario
     private const int Replicas = 4;
     private const int ManyClients = 200;
     private const int PipelineDepth = 1;
+    private const int DeeperPipeline = 4;
 
     public string Name => "replication";
 
@@ -30,6 +31,10 @@ internal sealed class ReplicationScenario : IBenchScenario
             cluster.PipelineDepth = PipelineDepth;
             var clusterFile = Path.Combine(directory.FullName, "cluster.json");
             cluster.Save(clusterFile);
+            var deeper = ClusterConfig.Create(Replicas);
+            deeper.PipelineDepth = DeeperPipeline;
+            var deeperFile = Path.Combine(directory.FullName, "cluster-deeper.json");
+            deeper.Save(deeperFile);
 
             progress.Note("baseline: transport-only echo process, no consensus");
             double echo200, echoP50;
@@ -43,47 +48,45 @@ internal sealed class ReplicationScenario : IBenchScenario
             }
 
             progress.Note($"starting {Replicas} replica processes (null state machine, write-ahead log on disk, not fsynced)");
-            var hosts = new List<HostProcess>();
-            try
+            Measurement zero200, kib200, zero1, deeper200;
+            await using (var hosts = await ReplicaHosts.StartAsync(clusterFile, directory.FullName, "depth1"))
             {
-                hosts.AddRange(await Task.WhenAll(Enumerable.Range(0, Replicas).Select(id => HostProcess.StartAsync(
-                    "replica", "--cluster", clusterFile, "--id", id.ToString(CultureInfo.InvariantCulture),
-                    "--state", "null", "--data", Path.Combine(directory.FullName, $"replica-{id}")))));
-                Func<TimeSpan>[] clocks = [.. hosts.Select(h => (Func<TimeSpan>)(() => h.CpuTime)), () => Environment.CpuUsage.TotalTime];
+                zero200 = await MeasureAsync(progress, cluster, ManyClients, 0, warmUp, measure, hosts);
+                kib200 = await MeasureAsync(progress, cluster, ManyClients, 1024, warmUp, measure, hosts);
+                zero1 = await MeasureAsync(progress, cluster, 1, 0, warmUp, measure, hosts);
+            }
 
-                var zero200 = await MeasureAsync(progress, cluster, ManyClients, 0, warmUp, measure, hosts[1], clocks);
-                var kib200 = await MeasureAsync(progress, cluster, ManyClients, 1024, warmUp, measure, hosts[1], clocks);
-                var zero1 = await MeasureAsync(progress, cluster, 1, 0, warmUp, measure, hosts[1], clocks);
-                return new JsonObject
-                {
-                    ["ops_per_s_0b_200c"] = Stats.Round(zero200.Ops, 0),
-                    ["ops_per_s_1k_200c"] = Stats.Round(kib200.Ops, 0),
-                    ["ops_per_s_0b_1c"] = Stats.Round(zero1.Ops, 0),
-                    ["latency_p50_ms_0b_1c"] = Stats.Round(zero1.Latencies.Percentile(0.5), 3),
-                    ["latency_p99_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.99), 3),
-                    ["latency_p50_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.5), 3),
-                    ["batch_size_max"] = cluster.MaxBatchCount,
-                    ["batch_size_avg_0b_200c"] = Stats.Round(zero200.BatchSize, 1),
-                    ["batch_size_avg_1k_200c"] = Stats.Round(kib200.BatchSize, 1),
-                    ["pipeline_depth"] = cluster.PipelineDepth,
-                    ["durability"] = "write-ahead log and replies after execution; written to the OS, not fsynced (SyncWrites=false)",
-                    ["cpu_us_per_op_replicas_0b_200c"] = Stats.Round(zero200.ReplicaCpuPerOp, 1),
-                    ["cpu_us_per_op_clients_0b_200c"] = Stats.Round(zero200.ClientCpuPerOp, 1),
-                    ["cpu_us_per_op_replicas_1k_200c"] = Stats.Round(kib200.ReplicaCpuPerOp, 1),
-                    ["cpu_us_per_op_replicas_0b_1c"] = Stats.Round(zero1.ReplicaCpuPerOp, 1),
-                    ["baseline_echo_round_trips_per_s_0b_200c"] = Stats.Round(echo200, 0),
-                    ["baseline_echo_latency_p50_ms_0b_1c"] = Stats.Round(echoP50, 3),
-                    ["ratio_ops_0b_200c_to_echo"] = Stats.Round(zero200.Ops / echo200, 3),
-                    ["measure_seconds"] = measure.TotalSeconds,
-                };
-            }
-            finally
+            progress.Note($"restarting the replicas with pipeline depth {DeeperPipeline}");
+            await using (var hosts = await ReplicaHosts.StartAsync(deeperFile, directory.FullName, "depth4"))
             {
-                foreach (var host in hosts)
-                {
-                    await host.DisposeAsync();
-                }
+                deeper200 = await MeasureAsync(progress, deeper, ManyClients, 0, warmUp, measure, hosts);
             }
+
+            return new JsonObject
+            {
+                ["ops_per_s_0b_200c"] = Stats.Round(zero200.Ops, 0),
+                ["ops_per_s_1k_200c"] = Stats.Round(kib200.Ops, 0),
+                ["ops_per_s_0b_1c"] = Stats.Round(zero1.Ops, 0),
+                ["latency_p50_ms_0b_1c"] = Stats.Round(zero1.Latencies.Percentile(0.5), 3),
+                ["latency_p99_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.99), 3),
+                ["latency_p50_ms_0b_200c"] = Stats.Round(zero200.Latencies.Percentile(0.5), 3),
+                ["batch_size_max"] = cluster.MaxBatchCount,
+                ["batch_size_avg_0b_200c"] = Stats.Round(zero200.BatchSize, 1),
+                ["batch_size_avg_1k_200c"] = Stats.Round(kib200.BatchSize, 1),
+                ["pipeline_depth"] = cluster.PipelineDepth,
+                ["durability"] = "write-ahead log and replies after execution; written to the OS, not fsynced (SyncWrites=false)",
+                ["cpu_us_per_op_replicas_0b_200c"] = Stats.Round(zero200.ReplicaCpuPerOp, 1),
+                ["cpu_us_per_op_clients_0b_200c"] = Stats.Round(zero200.ClientCpuPerOp, 1),
+                ["cpu_us_per_op_replicas_1k_200c"] = Stats.Round(kib200.ReplicaCpuPerOp, 1),
+                ["cpu_us_per_op_replicas_0b_1c"] = Stats.Round(zero1.ReplicaCpuPerOp, 1),
+                ["ops_per_s_0b_200c_depth4"] = Stats.Round(deeper200.Ops, 0),
+                ["batch_size_avg_0b_200c_depth4"] = Stats.Round(deeper200.BatchSize, 1),
+                ["cpu_us_per_op_replicas_0b_200c_depth4"] = Stats.Round(deeper200.ReplicaCpuPerOp, 1),
+                ["baseline_echo_round_trips_per_s_0b_200c"] = Stats.Round(echo200, 0),
+                ["baseline_echo_latency_p50_ms_0b_1c"] = Stats.Round(echoP50, 3),
+                ["ratio_ops_0b_200c_to_echo"] = Stats.Round(zero200.Ops / echo200, 3),
+                ["measure_seconds"] = measure.TotalSeconds,
+            };
         }
         finally
         {
@@ -96,9 +99,10 @@ internal sealed class ReplicationScenario : IBenchScenario
     /// (summed) and of this client process: figures that other work on the machine does not depress.
     /// </summary>
     private static async Task<Measurement> MeasureAsync(
-        BenchProgress progress, ClusterConfig cluster, int clients, int size, TimeSpan warmUp, TimeSpan measure,
-        HostProcess replica, Func<TimeSpan>[] clocks)
+        BenchProgress progress, ClusterConfig cluster, int clients, int size, TimeSpan warmUp, TimeSpan measure, ReplicaHosts hosts)
     {
+        var replica = hosts.Processes[1];
+        Func<TimeSpan>[] clocks = [.. hosts.Processes.Select(h => (Func<TimeSpan>)(() => h.CpuTime)), () => Environment.CpuUsage.TotalTime];
         progress.Note(Invariant($"ordered requests: {size} B, {clients} clients, {measure.TotalSeconds:F0} s after {warmUp.TotalSeconds:F0} s warm-up"));
         var before = ParseStats(await replica.StatsAsync());
         var (ops, latencies, cpu) = await ProxyLoad.RunAsync(cluster, clients, size, warmUp, measure, clocks);
@@ -120,6 +124,25 @@ internal sealed class ReplicationScenario : IBenchScenario
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The replica processes of one cluster, stopped together.</summary>
+    private sealed class ReplicaHosts(HostProcess[] processes) : IAsyncDisposable
+    {
+        public HostProcess[] Processes { get; } = processes;
+
+        public static async Task<ReplicaHosts> StartAsync(string clusterFile, string directory, string name) =>
+            new(await Task.WhenAll(Enumerable.Range(0, Replicas).Select(id => HostProcess.StartAsync(
+                "replica", "--cluster", clusterFile, "--id", id.ToString(CultureInfo.InvariantCulture),
+                "--state", "null", "--data", Path.Combine(directory, $"{name}-replica-{id}")))));
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var host in Processes)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
 
     private sealed record Measurement(double Ops, LatencyRecorder Latencies, double ReplicaCpuPerOp, double ClientCpuPerOp, double BatchSize);
 }
