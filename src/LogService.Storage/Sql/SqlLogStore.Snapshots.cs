@@ -115,10 +115,10 @@ internal abstract partial class SqlLogStore
             {
                 case SnapshotTag.AppliedInstance:
                     instance = reader.AppliedInstance();
-                    SetInstance(transaction, instance.Value);
+                    WriteHeads(transaction, [], instance.Value);
                     break;
                 case SnapshotTag.Head:
-                    UpsertHead(transaction, importHead(reader.Head()));
+                    WriteHeads(transaction, [importHead(reader.Head())], null);
                     break;
                 case SnapshotTag.CertifiedHead:
                     InsertCertifiedHead(transaction, reader.CertifiedHead());

@@ -8,16 +8,14 @@ namespace LogService.Storage.Sql;
 /// </summary>
 internal abstract partial class SqlLogStore : ILogStore
 {
-    private const string UpsertHeadSql =
-        $"INSERT INTO stream_heads ({SqlCommands.HeadColumns}) VALUES (@stream, @tenant, @last_seq, @y_head, @merkle_state, @sealer_state, @max_age, @max_count) " +
-        "ON CONFLICT (stream) DO UPDATE SET tenant = excluded.tenant, last_seq = excluded.last_seq, y_head = excluded.y_head, " +
-        "merkle_state = excluded.merkle_state, sealer_state = excluded.sealer_state, " +
-        "retention_max_age_us = excluded.retention_max_age_us, retention_max_count = excluded.retention_max_count";
+    /// <summary>Heads written by one statement; a batch touching more streams takes one statement per this many.</summary>
+    private const int HeadsPerStatement = 32;
+
+    private const int HeadParameters = 8;
 
     private readonly Lock _writeLock = new();
     private readonly NameDictionary _names = new();
-    private DbCommand? _upsertHead;
-    private DbCommand? _setInstance;
+    private readonly Dictionary<int, DbCommand> _writeHeads = [];
     private LogStoreException? _fault;
     private long _lastAppliedInstance = -1;
     private bool _disposed;
@@ -91,12 +89,7 @@ internal abstract partial class SqlLogStore : ILogStore
             {
                 using var transaction = Writer.BeginTransaction();
                 InsertEntries(transaction, batch.Entries);
-                foreach (var head in batch.Heads)
-                {
-                    UpsertHead(transaction, head);
-                }
-
-                SetInstance(transaction, batch.Instance);
+                WriteHeads(transaction, batch.Heads, batch.Instance);
                 transaction.Commit();
                 _names.Committed();
                 Volatile.Write(ref _lastAppliedInstance, batch.Instance);
@@ -179,8 +172,11 @@ internal abstract partial class SqlLogStore : ILogStore
             }
 
             _disposed = true;
-            _upsertHead?.Dispose();
-            _setInstance?.Dispose();
+            foreach (var command in _writeHeads.Values)
+            {
+                command.Dispose();
+            }
+
             _names.Dispose();
             CloseEngine();
         }
@@ -268,40 +264,80 @@ internal abstract partial class SqlLogStore : ILogStore
         }
     }
 
-    private void UpsertHead(DbTransaction transaction, StreamHead head)
+    /// <summary>
+    /// Upserts <paramref name="heads"/> and records <paramref name="instance"/> (when given) in one statement per
+    /// <see cref="HeadsPerStatement"/> heads, usually one: a statement per head cost PostgreSQL a round trip each.
+    /// Every statement sets the same instance.
+    /// </summary>
+    private void WriteHeads(DbTransaction transaction, IReadOnlyList<StreamHead> heads, long? instance)
     {
-        if (_upsertHead is null)
+        if (heads.Count == 0 && instance is null)
         {
-            _upsertHead = SqlCommands.Create(Writer, UpsertHeadSql);
-            foreach (var name in (string[])["@stream", "@tenant", "@last_seq", "@y_head", "@merkle_state", "@sealer_state", "@max_age", "@max_count"])
+            return;
+        }
+
+        var done = 0;
+        do
+        {
+            var count = Math.Min(HeadsPerStatement, heads.Count - done);
+            var command = HeadsCommand(count, instance is not null);
+            command.Transaction = transaction;
+            var parameters = command.Parameters;
+            for (var i = 0; i < count; i++)
             {
-                _upsertHead.Add(name, null);
+                var head = heads[done + i];
+                var at = i * HeadParameters;
+                parameters[at].Value = head.StreamId;
+                parameters[at + 1].Value = head.Tenant;
+                parameters[at + 2].Value = head.LastSequence;
+                parameters[at + 3].Value = head.YHead;
+                parameters[at + 4].Value = head.MerkleState;
+                parameters[at + 5].Value = head.SealerState;
+                parameters[at + 6].Value = head.Retention.MaxAgeMicros ?? (object)DBNull.Value;
+                parameters[at + 7].Value = head.Retention.MaxCount ?? (object)DBNull.Value;
+            }
+
+            if (instance is not null)
+            {
+                parameters[count * HeadParameters].Value = instance.Value;
+            }
+
+            command.ExecuteNonQuery();
+            done += count;
+        }
+        while (done < heads.Count);
+    }
+
+    private DbCommand HeadsCommand(int count, bool withInstance)
+    {
+        var key = (count * 2) + (withInstance ? 1 : 0);
+        if (_writeHeads.TryGetValue(key, out var command))
+        {
+            return command;
+        }
+
+        var rows = Enumerable.Range(0, count).Select(i => $"(@s{i}, @t{i}, @q{i}, @y{i}, @m{i}, @z{i}, @a{i}, @c{i})");
+        var upsert = count == 0 ? "" :
+            $"INSERT INTO stream_heads ({SqlCommands.HeadColumns}) VALUES {string.Join(", ", rows)} " +
+            "ON CONFLICT (stream) DO UPDATE SET tenant = excluded.tenant, last_seq = excluded.last_seq, y_head = excluded.y_head, " +
+            "merkle_state = excluded.merkle_state, sealer_state = excluded.sealer_state, " +
+            "retention_max_age_us = excluded.retention_max_age_us, retention_max_count = excluded.retention_max_count; ";
+        command = SqlCommands.Create(Writer, upsert + (withInstance ? "UPDATE replica_state SET applied_instance = @instance WHERE id = 1" : ""));
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var name in (string[])["s", "t", "q", "y", "m", "z", "a", "c"])
+            {
+                command.Add($"@{name}{i}", null);
             }
         }
 
-        _upsertHead.Transaction = transaction;
-        _upsertHead.Set("@stream", head.StreamId);
-        _upsertHead.Set("@tenant", head.Tenant);
-        _upsertHead.Set("@last_seq", head.LastSequence);
-        _upsertHead.Set("@y_head", head.YHead);
-        _upsertHead.Set("@merkle_state", head.MerkleState);
-        _upsertHead.Set("@sealer_state", head.SealerState);
-        _upsertHead.Set("@max_age", head.Retention.MaxAgeMicros);
-        _upsertHead.Set("@max_count", head.Retention.MaxCount);
-        _upsertHead.ExecuteNonQuery();
-    }
-
-    private void SetInstance(DbTransaction transaction, long instance)
-    {
-        if (_setInstance is null)
+        if (withInstance)
         {
-            _setInstance = SqlCommands.Create(Writer, "UPDATE replica_state SET applied_instance = @instance WHERE id = 1");
-            _setInstance.Add("@instance", instance);
+            command.Add("@instance", 0L);
         }
 
-        _setInstance.Transaction = transaction;
-        _setInstance.Set("@instance", instance);
-        _setInstance.ExecuteNonQuery();
+        _writeHeads[key] = command;
+        return command;
     }
 
     private void InsertCertifiedHead(DbTransaction transaction, CertifiedHead head)
