@@ -128,7 +128,7 @@ internal sealed class SinkScenario : IBenchScenario
             return options;
         }
 
-        await ThroughSinkAsync(Options("warm"), Math.Min(events, 5_000));
+        await ThroughSinkAsync(Options("warm"), events / 5);
         var cpu = ReplicasCpu(cluster);
         var run = await ThroughSinkAsync(Options("measured"), events);
         return (run, (ReplicasCpu(cluster) - cpu).TotalMicroseconds);
