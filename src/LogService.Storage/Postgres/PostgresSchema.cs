@@ -87,6 +87,11 @@ internal static class PostgresSchema
         CREATE UNIQUE INDEX entries_by_stream ON entries (stream_id, seq);
         CREATE INDEX entries_by_node_time ON entries (source_node_id, ts, id);
         """ + SqlCommands.EntryRowsView,
+
+        // Version 3, as in the SQLite engine: one stream's entries in a time window, in page order.
+        """
+        CREATE INDEX entries_by_stream_time ON entries (stream_id, ts, id);
+        """,
     ];
 
     /// <summary>The schema version this code writes.</summary>

@@ -15,7 +15,10 @@ internal static class EntryFilterSql
             if (value is not null)
             {
                 // Entries store names as ids; an id column compares integers and uses the integer-keyed indexes.
-                clauses.Add($"{column}_id = {SqlCommands.NameIdOf("@" + column)}");
+                // With a source node named, '+' keeps the stream term off the index choice, so the (node, ts, level)
+                // index serves the console's main page rather than (stream, ts) scanning every node's entries.
+                var hint = column == "stream" && filter.SourceNode is not null ? "+" : "";
+                clauses.Add($"{hint}{column}_id = {SqlCommands.NameIdOf("@" + column)}");
                 command.Add("@" + column, value);
             }
         }

@@ -101,6 +101,13 @@ internal static class SqliteSchema
         CREATE INDEX entries_by_time ON entries (ts);
         CREATE INDEX entries_by_node_time ON entries (source_node_id, ts, level);
         """ + SqlCommands.EntryRowsView,
+
+        // Version 3. One stream's entries in a time window, newest first (queries by stream, with or without level,
+        // text or property filters): without this index the planner took (stream, seq) and sorted every entry of the
+        // stream, seconds at millions of entries. Queries that name a source node keep the node index (EntryFilterSql).
+        """
+        CREATE INDEX entries_by_stream_time ON entries (stream_id, ts);
+        """,
     ];
 
 
