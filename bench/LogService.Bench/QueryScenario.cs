@@ -91,7 +91,7 @@ internal sealed class QueryScenario : IBenchScenario
                     _ => ("cursor", cursorOf!),
                 };
                 var clock = Stopwatch.StartNew();
-                var page = JsonNode.Parse(await http.GetStringAsync(path))!;
+                var page = await GetPageAsync(http, path);
                 var apiMs = clock.Elapsed.TotalMilliseconds;
                 var next = (string?)page["nextCursor"];
                 cursorOf = next is null ? $"/api/v1/entries?stream=bench/app&limit=100" : $"{path.Split("&cursor=")[0]}&cursor={Uri.EscapeDataString(next)}";
@@ -188,6 +188,15 @@ internal sealed class QueryScenario : IBenchScenario
         }
 
         return (FirstMillis, millis);
+    }
+
+    private static async Task<JsonNode> GetPageAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonNode.Parse(text)!
+            : throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {response.Headers.WwwAuthenticate} {text}");
     }
 
     private static string WritePolicies(string directory, string issuer)
