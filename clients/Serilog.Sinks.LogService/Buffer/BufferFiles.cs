@@ -14,8 +14,26 @@ internal static class BufferFiles
     private const string SegmentSuffix = ".seg";
     private const string PositionName = "position";
     private const string SourceIdName = "source-id";
+    private const string LockName = "lock";
     private const uint PositionMagic = 0x4C53_4250; // "LSBP"
     private const int PositionSize = 4 + 8 * 4 + 4;
+
+    /// <summary>
+    /// Takes the directory for this buffer alone: an exclusive lock on its lock file, released when the handle is
+    /// disposed or the process dies. Two sinks on one directory would ship each other's events and delete each
+    /// other's segments, so the second is refused.
+    /// </summary>
+    public static FileStream LockDirectory(string directory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(directory, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The LogService sink buffer directory {directory} is in use by another sink; give each process and each sink a BufferDirectory of its own.", ex);
+        }
+    }
 
     /// <summary>The file of segment <paramref name="segment"/>.</summary>
     public static string SegmentPath(string directory, long segment) =>

@@ -22,6 +22,7 @@ internal sealed class DurableBuffer : IDisposable
     private readonly long _segmentBytes;
     private readonly int _maxPayload;
     private readonly Func<long, byte[]> _gapMarker;
+    private readonly FileStream _lock;
     private readonly SortedDictionary<long, long> _segments;
     private SafeFileHandle _writeHandle;
     private long _writeSegment;
@@ -52,11 +53,21 @@ internal sealed class DurableBuffer : IDisposable
         _gapMarker = gapMarker;
         _chunk = new byte[Math.Max(ChunkSize, maxPayload + RecordFrame.HeaderSize)];
         Directory.CreateDirectory(directory);
-        SourceId = BufferFiles.LoadOrCreateSourceId(directory);
-        _segments = BufferFiles.ListSegments(directory);
-        _nextSequence = RecoverNextSequence();
-        _writeSegment = _segments.Count == 0 ? 1 : _segments.Keys.Max() + 1;
-        _writeHandle = File.OpenHandle(BufferFiles.SegmentPath(directory, _writeSegment), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _lock = BufferFiles.LockDirectory(directory);
+        try
+        {
+            SourceId = BufferFiles.LoadOrCreateSourceId(directory);
+            _segments = BufferFiles.ListSegments(directory);
+            _nextSequence = RecoverNextSequence();
+            _writeSegment = _segments.Count == 0 ? 1 : _segments.Keys.Max() + 1;
+            _writeHandle = File.OpenHandle(BufferFiles.SegmentPath(directory, _writeSegment), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+
         _segments[_writeSegment] = 0;
         _totalBytes = _segments.Values.Sum();
         _peakBytes = _totalBytes;
@@ -293,6 +304,7 @@ internal sealed class DurableBuffer : IDisposable
             _disposed = true;
             _writeHandle.Dispose();
             CloseReadHandle();
+            _lock.Dispose();
         }
     }
 

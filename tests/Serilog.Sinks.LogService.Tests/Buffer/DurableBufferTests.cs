@@ -147,6 +147,22 @@ public sealed class DurableBufferTests : IDisposable
         Assert.Equal(0, buffer.NextSequence);
     }
 
+    [Fact]
+    public void ASecondBufferOnTheSameDirectoryIsRefusedWhileTheFirstIsOpen()
+    {
+        using (var first = Open())
+        {
+            Append(first, "{\"a\":1}");
+            var refused = Assert.Throws<IOException>(Open);
+            Assert.Contains(_directory, refused.Message, StringComparison.Ordinal);
+            Assert.Equal(1, first.NextSequence); // the refused open touched nothing
+        }
+
+        using var reopened = Open();
+        Assert.Equal(1, reopened.NextSequence);
+        Assert.Equal(1, reopened.ReadBatch(10, 1 << 20)!.Count);
+    }
+
     private DurableBuffer Open() => DurableBuffer.Open(_directory, 1 << 20, 4096, n => Encoding.UTF8.GetBytes($"{{\"gap\":{n}}}"));
 
     private static bool Append(DurableBuffer buffer, params string[] lines)
