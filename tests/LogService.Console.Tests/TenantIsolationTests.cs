@@ -45,6 +45,9 @@ public sealed class TenantIsolationTests(ConsoleWorld world)
         var operatorPage = await world.SignedInPageAsync("olivia", "/protocol");
         await Assertions.Expect(operatorPage.Locator("#protocol tbody tr")).ToHaveCountAsync(6);
         await Assertions.Expect(operatorPage.Locator("tr.stand-out")).ToHaveCountAsync(2);
+        // Two decided instances, three phases each: 6 ms to the third WRITE, 5 more to the third ACCEPT, 4 more to execution.
+        var phases = await operatorPage.Locator("#quorum svg rect").EvaluateAllAsync<string[]>("bars => bars.map(b => b.dataset.count)");
+        Assert.Equal(["6", "5", "4", "6", "5", "4"], phases);
         await operatorPage.GetByLabel("Event type").SelectOptionAsync("LeaderChanged");
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Assertions.Expect(operatorPage.Locator("#protocol tbody tr")).ToHaveCountAsync(1);

@@ -52,7 +52,8 @@ public sealed record ReplicaSignature(int Replica, string Signature);
 
 public sealed record SignedStatement(CommitStatement Statement, string StatementBytes, IReadOnlyList<ReplicaSignature> Signatures);
 
-public sealed record EntryDetail(LogEntry Entry, string? Sealed, InclusionProof? Proof, SignedStatement? CertifiedHead, SignedStatement? Receipt);
+/// <summary>An entry with what proves it: its sealed bytes, the inclusion proof the replica built, why there is none, and the stream's latest certified head.</summary>
+public sealed record EntryDetail(LogEntry Entry, string? Sealed, InclusionProof? Proof, string? ProofUnavailable, SignedStatement? CertifiedHead);
 
 public sealed record VerifyFailure(long Sequence, string Failure, string? Detail);
 

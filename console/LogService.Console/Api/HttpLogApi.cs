@@ -24,8 +24,16 @@ internal sealed class HttpLogApi(HttpClient http, IHttpContextAccessor context, 
     public Task<Histogram> HistogramAsync(EntryQuery query, string bucket, CancellationToken cancellationToken) =>
         GetAsync<Histogram>($"/api/v1/entries/histogram{query.ToApiQuery(time.GetUtcNow())}&bucket={Uri.EscapeDataString(bucket)}", "the chart", cancellationToken);
 
-    public Task<EntryDetail> GetEntryAsync(string streamId, long sequence, CancellationToken cancellationToken) =>
-        GetDetailAsync($"/api/v1/streams/{StreamIds.Checked(streamId)}/entries/{sequence.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+    // The entry answer's fields sit at the top level beside sealed and proof. Its certifiedHead is a summary without the
+    // signed statement, so the full certificate is asked for separately: the console checks the proof against it itself.
+    public async Task<EntryDetail> GetEntryAsync(string streamId, long sequence, CancellationToken cancellationToken)
+    {
+        var element = await GetAsync<JsonElement>($"/api/v1/streams/{StreamIds.Checked(streamId)}/entries/{sequence.ToString(CultureInfo.InvariantCulture)}", "the entry", cancellationToken);
+        T? Part<T>(string name) where T : class =>
+            element.TryGetProperty(name, out var p) && p.ValueKind != JsonValueKind.Null ? p.Deserialize<T>(Json) : null;
+        var head = await CertifiedHeadAsync(streamId, cancellationToken);
+        return new EntryDetail(element.Deserialize<LogEntry>(Json)!, Part<string>("sealed"), Part<InclusionProof>("proof"), Part<string>("proofUnavailable"), head);
+    }
 
     public Task<VerifyResult> VerifyAsync(string streamId, long from, long to, CancellationToken cancellationToken) =>
         SendAsync<VerifyResult>(HttpMethod.Post, FormattableString.Invariant($"/api/v1/streams/{StreamIds.Checked(streamId)}/verify?from={from}&to={to}"), "the verification", null, cancellationToken);
@@ -36,8 +44,9 @@ internal sealed class HttpLogApi(HttpClient http, IHttpContextAccessor context, 
         {
             return await GetAsync<SignedStatement>($"/api/v1/streams/{StreamIds.Checked(streamId)}/certified-head", "the certified head", cancellationToken);
         }
-        catch (ApiProblemException problem) when (problem.Status == 404)
+        catch (ApiProblemException problem) when (problem.Status is 404 or 503)
         {
+            // No head yet (404 from older replicas, 503 "not yet certified"): the views say so instead of failing.
             return null;
         }
     }
@@ -48,22 +57,14 @@ internal sealed class HttpLogApi(HttpClient http, IHttpContextAccessor context, 
     public Task<ReplicaStatus> StatusAsync(string replicaUrl, CancellationToken cancellationToken) =>
         SendAsync<ReplicaStatus>(HttpMethod.Get, "/api/v1/status", $"replica {replicaUrl}", [replicaUrl], cancellationToken);
 
-    // The entry endpoint answers the entry's fields at the top level beside sealed, proof and certifiedHead.
-    private async Task<EntryDetail> GetDetailAsync(string path, CancellationToken cancellationToken)
-    {
-        var element = await GetAsync<JsonElement>(path, "the entry", cancellationToken);
-        T? Part<T>(string name) where T : class =>
-            element.TryGetProperty(name, out var p) && p.ValueKind != JsonValueKind.Null ? p.Deserialize<T>(Json) : null;
-        return new EntryDetail(element.Deserialize<LogEntry>(Json)!, Part<string>("sealed"), Part<InclusionProof>("proof"), Part<SignedStatement>("certifiedHead"), Part<SignedStatement>("receipt"));
-    }
-
     private Task<T> GetAsync<T>(string path, string what, CancellationToken cancellationToken) =>
         SendAsync<T>(HttpMethod.Get, path, what, null, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, string what, IReadOnlyList<string>? only, CancellationToken cancellationToken)
     {
         var token = context.HttpContext is { } current ? await current.GetTokenAsync("access_token") : null;
-        foreach (var baseUrl in only ?? options.Value.ApiUrls.ToList())
+        ApiProblemException? unavailable = null;
+        foreach (var baseUrl in only ?? options.Value.Replicas)
         {
             using var request = new HttpRequestMessage(method, baseUrl.TrimEnd('/') + path);
             if (token is not null)
@@ -85,6 +86,8 @@ internal sealed class HttpLogApi(HttpClient http, IHttpContextAccessor context, 
             {
                 if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.MisdirectedRequest && only is null)
                 {
+                    // Another replica may answer; if none does, the last one's reason is the reviewer's message.
+                    unavailable = await ProblemOf(response, what, cancellationToken);
                     continue;
                 }
 
@@ -97,7 +100,7 @@ internal sealed class HttpLogApi(HttpClient http, IHttpContextAccessor context, 
             }
         }
 
-        throw ApiProblemException.Unreachable(what);
+        throw unavailable ?? ApiProblemException.Unreachable(what);
     }
 
     private static async Task<ApiProblemException> ProblemOf(HttpResponseMessage response, string what, CancellationToken cancellationToken)

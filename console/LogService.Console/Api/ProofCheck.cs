@@ -20,7 +20,9 @@ public static class ProofCheck
     {
         if (detail.Sealed is null || detail.Proof is null || detail.CertifiedHead is null)
         {
-            return new(false, "The entry is not yet covered by a certified head, so there is no proof to check.");
+            return new(false, detail.ProofUnavailable is { } why
+                ? $"There is no proof to check: {why}."
+                : "The entry is not yet covered by a certified head, so there is no proof to check.");
         }
 
         var proof = detail.Proof;

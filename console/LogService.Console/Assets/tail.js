@@ -1,4 +1,6 @@
 // Live tail: once a second, fetch the rows at or after the newest one shown and add the new ones at the top.
+// data-ticks counts the seconds, data-polls the fetches started, and each added row's data-poll names the fetch that
+// brought it, so a test can count in polls instead of the clock.
 (() => {
   const source = document.getElementById('tail-source');
   const body = document.querySelector('#tail tbody');
@@ -8,6 +10,8 @@
   let since = source.dataset.since;
   let paused = false;
   let busy = false;
+  let ticks = 0;
+  let polls = 0;
 
   toggle.addEventListener('click', () => {
     paused = !paused;
@@ -17,8 +21,11 @@
   });
 
   async function poll() {
+    source.dataset.ticks = String(++ticks);
     if (paused || busy) return;
     busy = true;
+    const current = ++polls;
+    source.dataset.polls = String(current);
     try {
       const url = source.dataset.rows + (source.dataset.rows.includes('?') ? '&' : '?') + 'since=' + encodeURIComponent(since);
       const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
@@ -32,6 +39,7 @@
       let added = 0;
       for (const row of rows) {
         if (body.querySelector('tr[data-key="' + CSS.escape(row.dataset.key) + '"]')) continue;
+        row.dataset.poll = String(current);
         body.prepend(row);
         added++;
         if (new Date(row.dataset.time) > new Date(since)) since = row.dataset.time;

@@ -9,30 +9,19 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Playwright;
 
 namespace LogService.Console.Tests.Support;
 
 /// <summary>
-/// Everything the browser tests run against, on real loopback ports: two tenants' local issuers (the production
-/// issuer code, with its sign-in form), the read API stand-in with the real tenant authentication and policy
-/// decision point, the console itself, and headless Debian chromium driven by Playwright.
+/// The in-process world, in addition to <see cref="ClusterWorld"/>: two tenants' local issuers (the production issuer
+/// code, with its sign-in form) and a read API stand-in with the real tenant authentication and policy decision point
+/// over a <see cref="ContractStore"/> the tests can tamper with and append to at will, on real loopback ports.
 /// </summary>
-public sealed class ConsoleWorld : IAsyncLifetime
+public sealed class ConsoleWorld : BrowserWorld
 {
-    public const string Password = "correct horse battery";
-    private readonly List<WebApplication> apps = [];
-    private IPlaywright? playwright;
-
-    public string Root { get; } = Directory.CreateTempSubdirectory("logservice-console-").FullName;
-
     internal ContractStore Store { get; } = new();
 
-    public string ConsoleUrl { get; private set; } = string.Empty;
-
-    public IBrowser Browser { get; private set; } = default!;
-
-    public async Task InitializeAsync()
+    protected override async Task StartAsync()
     {
         var issuerA = $"http://127.0.0.1:{FreePort()}";
         var issuerB = $"http://127.0.0.1:{FreePort()}";
@@ -48,62 +37,7 @@ public sealed class ConsoleWorld : IAsyncLifetime
             app.UseAuthorization();
             ContractApi.Map(app, Store);
         });
-
-        var console = ConsoleHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Console:Authority"] = issuerA,
-                ["Console:ApiUrls:0"] = api,
-            });
-        });
-        await console.StartAsync();
-        apps.Add(console);
-        ConsoleUrl = console.Urls.First();
-
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath(),
-            Headless = true,
-            Args = ["--no-sandbox"],
-        });
-    }
-
-    /// <summary>A fresh browser context (no cookies) with a page at 1280×800.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        return await context.NewPageAsync();
-    }
-
-    /// <summary>Opens <paramref name="path"/> and signs in at the issuer's form when asked to.</summary>
-    public async Task<IPage> SignedInPageAsync(string user, string path = "/", int width = 1280, int height = 800)
-    {
-        var page = await NewPageAsync(width, height);
-        await page.GotoAsync(ConsoleUrl + path);
-        await page.GetByLabel("User name").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(ConsoleUrl, StringComparison.Ordinal));
-        return page;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Browser is not null)
-        {
-            await Browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        foreach (var app in apps)
-        {
-            await app.DisposeAsync();
-        }
-
-        Directory.Delete(Root, recursive: true);
+        ConsoleUrl = await StartConsoleAsync(issuerA, [api]);
     }
 
     private Task<string> StartIssuer(string policies, string issuer, string name) =>
@@ -131,7 +65,7 @@ public sealed class ConsoleWorld : IAsyncLifetime
         var app = builder.Build();
         map(app);
         await app.StartAsync();
-        apps.Add(app);
+        Track(app);
         return app.Urls.First();
     }
 
@@ -175,25 +109,8 @@ public sealed class ConsoleWorld : IAsyncLifetime
                 streams: ['_system/**']
                 crossTenant: true
             """);
-        var hash = ClientSecretHash.Create(Password);
-        File.WriteAllText(Path.Combine(directory, "local-users.yaml"), $"""
-            users:
-              - name: alice
-                tenant: acme
-                passwordHash: {hash}
-                scopes: [logs.read, logs.audit]
-              - name: olivia
-                tenant: acme
-                passwordHash: {hash}
-                scopes: [operator]
-              - name: bob
-                tenant: globex
-                passwordHash: {hash}
-                scopes: [logs.read]
-            signInClients:
-              - id: logservice-console
-                redirectUris: [http://127.0.0.1/signin-oidc]
-            """);
+        File.WriteAllText(Path.Combine(directory, "local-users.yaml"), LocalUsers(
+            ("alice", "acme", "logs.read, logs.audit"), ("olivia", "acme", "operator"), ("bob", "globex", "logs.read")));
     }
 
     private void Seed()
@@ -230,17 +147,24 @@ public sealed class ConsoleWorld : IAsyncLifetime
         Store.Append("acme/_audit", start.AddMinutes(1), 2, "replica-0", "alice read acme/app", new JsonObject { ["Outcome"] = "allowed", ["Stream"] = "acme/app" });
         Store.Append("acme/_audit", start.AddMinutes(2), 3, "replica-0", "alice was denied globex/app", new JsonObject { ["Outcome"] = "denied", ["Stream"] = "globex/app" });
         Store.CreateStream("_system/bft");
-        string[] events = ["Decided", "Checkpoint", "Timeout", "LeaderChanged", "Decided", "Misbehaviour"];
+        // As the protocol capture writes them: one template per kind, the reporting replica and the quorum's votes as properties.
+        const string decided = "Instance {Instance} decided by {LearntBy}: leader {Leader}, {WriteCount} WRITEs and {AcceptCount} ACCEPTs";
+        (string Template, int Level)[] events =
+        [
+            (decided, 2), ("Checkpoint at instance {Instance}", 2), ("Timeout: {Detail}", 3), ("Leader changed: {Detail}", 3), (decided, 2),
+            ("Replica {Accused} misbehaved: {Misbehaviour}", 4),
+        ];
         for (var i = 0; i < events.Length; i++)
         {
-            Store.Append("_system/bft", start.AddMinutes(i * 3), events[i] == "Misbehaviour" ? 4 : 2, "replica-" + (i % 4), $"{events[i]} at replica {i % 4}",
-                new JsonObject { ["Event"] = events[i], ["Replica"] = i % 4, ["Regency"] = i < 3 ? 2 : 3 });
+            var t0 = 1_000_000L * i;
+            JsonArray Votes(long after) => [.. Enumerable.Range(0, 4).Select(r => (JsonNode)new JsonObject { ["Replica"] = r, ["Time"] = t0 + after + r })];
+            Store.Append("_system/bft", start.AddMinutes(i * 3), events[i].Level, "replica-" + (i % 4), events[i].Template, new JsonObject
+            {
+                ["Reporter"] = i % 4, ["Instance"] = 100 + i, ["Regency"] = i < 3 ? 2 : 3,
+                ["Propose"] = new JsonArray(new JsonObject { ["Replica"] = 2, ["Time"] = t0 }), ["Write"] = Votes(4), ["Accept"] = Votes(9), ["ExecutedAt"] = t0 + 15,
+            });
         }
     }
-
-    private static string ChromiumPath() =>
-        new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("Debian chromium is not installed (apt-get install chromium); ./build.sh test installs it");
 
     private static int FreePort()
     {

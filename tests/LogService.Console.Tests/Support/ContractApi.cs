@@ -161,9 +161,9 @@ internal static class ContractApi
     private static IResult? Denied(ClaimsPrincipal user, IPolicyDecisionPoint pdp, string stream)
     {
         var principal = user.ToLogPrincipal()!;
-        // System streams belong to no tenant; the policy sees them under the caller's own (cross-tenant rules reach them).
-        var tenant = stream.StartsWith("_system/", StringComparison.Ordinal) ? principal.Tenant : stream.Split('/')[0];
-        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(tenant, stream));
+        // As the Log Core names them to the policy: system streams by their full id, since no tenant owns them.
+        var (tenant, name) = (stream.Split('/')[0], stream.Split('/')[1]);
+        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(tenant, tenant == "_system" ? stream : name));
         return decision.Allowed ? null : Results.Problem(
             statusCode: 403,
             title: "Access denied.",

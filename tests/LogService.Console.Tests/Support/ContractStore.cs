@@ -55,7 +55,7 @@ internal sealed class ContractStore
             var entry = new StoredEntry
             {
                 StreamId = streamId, Sequence = list.Count, Timestamp = time, Level = level, Node = node, User = "svc-" + node,
-                EventType = "0x" + (message.GetHashCode(StringComparison.Ordinal) & 0xFFFF).ToString("X8", System.Globalization.CultureInfo.InvariantCulture),
+                EventType = "0x" + LogService.Core.Entries.EventTypes.FromTemplate(message).ToString("X8", System.Globalization.CultureInfo.InvariantCulture),
                 Message = message, Properties = properties, Exception = exception, Sealed = RandomNumberGenerator.GetBytes(96),
             };
             list.Add(entry);
