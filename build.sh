@@ -62,6 +62,17 @@ cmd_test() {
   return "$status"
 }
 
+# The Web Log Console beside whatever `run` starts: signs people in at the local issuer (:5080) and reads the
+# replicas' API (:5081-:5084); it stops when the run does (the watcher outlives an exec of this shell's process).
+console_start() {
+  dotnet build console/LogService.Console -c Release --nologo -v q -clp:ErrorsOnly
+  dotnet console/LogService.Console/bin/Release/net10.0/LogService.Console.dll --urls http://127.0.0.1:5090 \
+    --Logging:LogLevel:Default Warning >/dev/null &
+  local console=$! run=$$
+  ( while kill -0 "$run" 2>/dev/null; do sleep 1; done; kill "$console" 2>/dev/null ) &
+  say "Web Log Console: http://127.0.0.1:5090 (sign in as reviewer / reviewer-dev-password, see policies/local-users.yaml)"
+}
+
 cmd_bench() {
   dotnet_ensure
   [ $# -ge 1 ] || die "usage: ./build.sh bench SCENARIO [--quick]"
@@ -75,7 +86,7 @@ cmd_run() {
 }
 
 case "${1:-}" in
-  run) shift; cmd_run "$@" ;;
+  run) shift; dotnet_ensure; console_start; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   *) die "usage: ./build.sh run | test | bench SCENARIO [--quick]" ;;

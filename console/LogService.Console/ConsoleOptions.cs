@@ -25,11 +25,11 @@ public sealed class ConsoleOptions
     /// <summary>The resource indicator (RFC 8707) to request, for issuers that need one; <see langword="null"/> to send none. Default: <see langword="null"/>.</summary>
     public string? Resource { get; set; }
 
-    /// <summary>The Log Core replicas' base URLs, tried in order: a request that cannot reach one goes to the next. Default (when none is configured): <c>http://127.0.0.1:5080</c>.</summary>
+    /// <summary>The Log Core replicas' base URLs, tried in order: a request that cannot reach one goes to the next. Default (when none is configured): the local deployment's four replicas, <c>http://127.0.0.1:5081</c> to <c>:5084</c>.</summary>
     public IList<string> ApiUrls { get; set; } = [];
 
     // Configuration binding appends to a list's initial items, so the default is applied here, not as an initial item.
-    internal IReadOnlyList<string> Replicas => ApiUrls.Count > 0 ? [.. ApiUrls] : ["http://127.0.0.1:5080"];
+    internal IReadOnlyList<string> Replicas => ApiUrls.Count > 0 ? [.. ApiUrls] : [.. Enumerable.Range(5081, 4).Select(port => $"http://127.0.0.1:{port}")];
 
     /// <summary>Whether the issuer may be plain http; only for loopback development issuers. Default: <see langword="true"/> for loopback authorities.</summary>
     internal bool AllowsHttpIssuer => new Uri(Authority).IsLoopback;

@@ -161,9 +161,7 @@ internal static class ContractApi
     private static IResult? Denied(ClaimsPrincipal user, IPolicyDecisionPoint pdp, string stream)
     {
         var principal = user.ToLogPrincipal()!;
-        // As the Log Core names them to the policy: system streams by their full id, since no tenant owns them.
-        var (tenant, name) = (stream.Split('/')[0], stream.Split('/')[1]);
-        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(tenant, tenant == "_system" ? stream : name));
+        var decision = pdp.Authorize(principal, PolicyAction.Read, new PolicyResource(stream.Split('/')[0], stream.Split('/')[1]));
         return decision.Allowed ? null : Results.Problem(
             statusCode: 403,
             title: "Access denied.",
