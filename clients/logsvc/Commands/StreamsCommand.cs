@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LogService.Cli.Output;
+using LogService.Client;
 using LogService.Client.Models;
 using Spectre.Console;
 
@@ -51,27 +52,20 @@ internal static class StreamsCommand
         return command;
     }
 
-    private static Command Show(CliContext context)
-    {
-        var stream = StreamArgument();
-        var command = new Command("show", "One stream.") { stream };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            using var session = context.Connect(parse);
-            Print(context, context.Mode(parse), [await session.Client.GetStreamAsync(parse.GetValue(stream)!, cancellationToken).ConfigureAwait(false)], single: true);
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
+    private static Command Show(CliContext context) =>
+        OneStream(context, "show", "One stream.", (client, id, ct) => client.GetStreamAsync(id, ct));
 
-    private static Command Close(CliContext context)
+    private static Command Close(CliContext context) =>
+        OneStream(context, "close", "Close a stream: a close entry records its count and head, and later writes are refused.", (client, id, ct) => client.CloseStreamAsync(id, ct));
+
+    private static Command OneStream(CliContext context, string name, string description, Func<LogServiceClient, string, CancellationToken, Task<StreamInfo>> call)
     {
         var stream = StreamArgument();
-        var command = new Command("close", "Close a stream: a close entry records its count and head, and later writes are refused.") { stream };
+        var command = new Command(name, description) { stream };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var session = context.Connect(parse);
-            Print(context, context.Mode(parse), [await session.Client.CloseStreamAsync(parse.GetValue(stream)!, cancellationToken).ConfigureAwait(false)], single: true);
+            Print(context, context.Mode(parse), [await call(session.Client, parse.GetValue(stream)!, cancellationToken).ConfigureAwait(false)], single: true);
             return ExitCodes.Ok;
         });
         return command;

@@ -73,7 +73,7 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
     {
         using var writer = await live.LoginAsync("acme-admin");
         using var auditor = await live.LoginAsync("acme-auditor");
-        await writer.RunAsync("write", Stream, "exported " + Marker(), "-p", "Secret=yes");
+        Assert.Equal(0, (await writer.PipeAsync(string.Concat(Enumerable.Range(0, 5).Select(i => $"exported {i}\n")), "pipe", Stream, "-p", "Secret=yes")).ExitCode);
         var bundle = Path.Combine(writer.ConfigDirectory, "bundle.json");
 
         var export = await writer.RunAsync("export", Stream, bundle);
@@ -86,6 +86,7 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.True(links.ExitCode == 0, links.ToString());
         Assert.Contains("links and Merkle root", links.Out, StringComparison.Ordinal);
+        Assert.Contains("verify merkle: ", links.Error, StringComparison.Ordinal);
         Assert.Equal(3, shares.Length);
         Assert.True(withShares.ExitCode == 0, withShares.ToString());
         Assert.Contains("MACs, bodies, links and Merkle root", withShares.Out, StringComparison.Ordinal);
@@ -250,7 +251,7 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
     }
 
     [Fact]
-    public async Task StreamsAreCreatedShownAndListed()
+    public async Task StreamsAreCreatedShownListedAndClosed()
     {
         using var cli = await live.LoginAsync("acme-admin");
         var name = "cli-" + Marker()[..8];
@@ -258,10 +259,14 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
         var created = await cli.RunAsync("streams", "create", name, "--max-age-days", "30", "--json");
         var shown = await cli.RunAsync("streams", "show", "acme/" + name, "--json");
         var listed = await cli.RunAsync("streams", "list", "--output", "plain");
+        var closed = await cli.RunAsync("streams", "close", "acme/" + name, "--json");
+        var writeAfterClose = await cli.RunAsync("write", "acme/" + name, "too late");
 
         Assert.True(created.ExitCode == 0, created.ToString());
         Assert.Equal(30, JsonNode.Parse(shown.Out)!["retention"]!["maxAgeDays"]!.GetValue<int>());
         Assert.Contains("acme/" + name, listed.Out, StringComparison.Ordinal);
+        Assert.True(JsonNode.Parse(closed.Out)!["closed"]!.GetValue<bool>(), closed.ToString());
+        Assert.Equal(ExitCodes.Refused, writeAfterClose.ExitCode);
     }
 
     [Fact]
