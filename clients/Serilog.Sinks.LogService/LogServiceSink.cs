@@ -1,4 +1,6 @@
 using System.Text;
+using LogService.Client.Auth;
+using LogService.Client.Trust;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -23,6 +25,7 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
 
     private readonly HttpClient _http;
     private readonly int _eventLimit;
+    private readonly (ReplicaKeySet Keys, ITokenSource? Credentials)? _owned;
     private int _disposed;
 
     public LogServiceSink(LogServiceSinkOptions options)
@@ -36,6 +39,7 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
         var keys = options.ReplicaKeys ?? throw new ArgumentException("The pinned replica key set is required: receipts are verified against it.", nameof(options));
 
         _eventLimit = options.EventBodyLimitBytes;
+        _owned = options.OwnsKeysAndCredentials ? (keys, options.Credentials) : null;
         var directory = options.ResolveBufferDirectory();
         Buffer = DurableBuffer.Open(directory, options.BufferSizeLimitBytes, options.EventBodyLimitBytes, GapMarker);
         _http = new HttpClient(options.HttpHandler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }, disposeHandler: options.HttpHandler is null)
@@ -76,6 +80,11 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
         Shipper.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Buffer.Dispose();
         _http.Dispose();
+        if (_owned is { } owned)
+        {
+            owned.Keys.Dispose();
+            (owned.Credentials as IDisposable)?.Dispose();
+        }
     }
 
     private static byte[] GapMarker(long refused)

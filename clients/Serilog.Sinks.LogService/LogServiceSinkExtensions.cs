@@ -79,6 +79,7 @@ public static class LogServiceSinkExtensions
             Stream = stream,
             ReplicaKeys = ReplicaKeySet.Load(replicaKeySetPath),
             Credentials = Credentials(accessToken, authority, clientId, clientSecret, scope),
+            OwnsKeysAndCredentials = true,
             BatchSizeLimit = batchSizeLimit,
             Period = period ?? TimeSpan.FromSeconds(2),
             BufferDirectory = bufferDirectory,

@@ -63,6 +63,9 @@ public sealed class LogServiceSinkOptions
     /// <summary>The HTTP handler to use (tests, proxies, client certificates). Default: a new <see cref="SocketsHttpHandler"/>.</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
 
+    /// <summary>True when the sink made <see cref="ReplicaKeys"/> and <see cref="Credentials"/> itself (from configuration), so it disposes them with itself.</summary>
+    internal bool OwnsKeysAndCredentials { get; set; }
+
     internal string ResolveBufferDirectory() => BufferDirectory
         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "logservice-sink", Stream.Replace('/', '_'));
 }
