@@ -37,12 +37,12 @@ internal sealed class ChainHasher
     }
 
     /// <summary>
-    /// Everything entry j needs from A_j alone, in one four-lane compression: K_j, A_{j+1} (written over
+    /// Everything entry j needs from A_j alone, in one compression of four lanes side by side: K_j, A_{j+1} (written over
     /// <paramref name="secret"/>, erasing A_j) and the HMAC's inner and outer key states for <see cref="ComputeMacFromPads"/>.
     /// </summary>
     public void PrepareEntry(ulong mask, Span<byte> secret, Span<byte> key, Span<uint> macPads)
     {
-        Span<byte> blocks = stackalloc byte[FourLaneSha256.Lanes * FourLaneSha256.BlockSize];
+        Span<byte> blocks = stackalloc byte[4 * EightLaneSha256.BlockSize];
         blocks.Clear();
         var encrypt = blocks[..64];
         EncryptLabel.CopyTo(encrypt);
@@ -56,8 +56,8 @@ internal sealed class ChainHasher
         PadKey(secret, blocks.Slice(128, 64), 0x36);
         PadKey(secret, blocks.Slice(192, 64), 0x5c);
 
-        Span<uint> states = stackalloc uint[FourLaneSha256.Lanes * 8];
-        FourLaneSha256.CompressFromInitialState(blocks, states);
+        Span<uint> states = stackalloc uint[4 * 8];
+        EightLaneSha256.CompressFromInitialState(blocks, 4, states);
         for (var word = 0; word < 8; word++)
         {
             BinaryPrimitives.WriteUInt32BigEndian(key[(word * 4)..], states[word]);

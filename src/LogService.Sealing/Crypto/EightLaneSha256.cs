@@ -7,11 +7,13 @@ using System.Runtime.Intrinsics.X86;
 namespace LogService.Sealing.Crypto;
 
 /// <summary>
-/// Eight independent SHA-256 computations at once, one per 32-bit lane of a 256-bit vector. Verification
+/// Up to eight independent SHA-256 computations at once, one per 32-bit lane of a 256-bit vector. Verification
 /// recomputes, for every entry, a link over a few hundred bytes and an HMAC over 32: each is cheap in the CPU's
 /// SHA instructions but the call into the platform costs several times the hashing, so hashing eight entries'
 /// messages side by side in managed code is faster. Messages arrive already padded (<see cref="Pad"/>) and may
-/// differ in length and starting state (an HMAC continues from its key's pad). Tests check every lane against <see cref="System.Security.Cryptography.SHA256"/>.
+/// differ in length and starting state (an HMAC continues from its key's pad). The chain also uses it for the four
+/// single blocks that depend only on A_j (<see cref="CompressFromInitialState"/>). Tests check every lane against
+/// <see cref="System.Security.Cryptography.SHA256"/>.
 /// </summary>
 internal static class EightLaneSha256
 {
@@ -82,6 +84,33 @@ internal static class EightLaneSha256
                 BinaryPrimitives.WriteUInt32BigEndian(digests[((lane * 32) + (word * 4))..], state[word].GetElement(lane));
             }
         }
+    }
+
+    /// <summary>
+    /// Compresses one 64-byte block per lane (<paramref name="lanes"/> of them, back to back in <paramref name="blocks"/>)
+    /// from the SHA-256 initial state and writes each lane's eight state words to <paramref name="states"/>[lane * 8 ..].
+    /// </summary>
+    public static void CompressFromInitialState(ReadOnlySpan<byte> blocks, int lanes, Span<uint> states)
+    {
+        Span<Vector256<uint>> state = stackalloc Vector256<uint>[8];
+        var initial = InitialState;
+        for (var word = 0; word < 8; word++)
+        {
+            state[word] = Vector256.Create(initial[word]);
+        }
+
+        Span<int> blockCounts = stackalloc int[lanes];
+        blockCounts.Fill(1);
+        Compress(state, blocks, BlockSize, blockCounts, 0, Vector256<uint>.AllBitsSet);
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            for (var word = 0; word < 8; word++)
+            {
+                states[(lane * 8) + word] = state[word].GetElement(lane);
+            }
+        }
+
+        state.Clear();
     }
 
     private static void Compress(Span<Vector256<uint>> state, ReadOnlySpan<byte> messages, int stride, ReadOnlySpan<int> blockCounts, int block, Vector256<uint> active)

@@ -27,7 +27,7 @@ internal sealed class ShortSha256
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
 
-    /// <summary>The 64 round constants, shared with <see cref="FourLaneSha256"/>.</summary>
+    /// <summary>The 64 round constants, shared with <see cref="EightLaneSha256"/>.</summary>
     internal static ReadOnlySpan<uint> RoundConstantsSpan => RoundConstants;
 
     private readonly uint[] _state = new uint[8];
