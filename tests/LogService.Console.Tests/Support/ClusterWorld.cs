@@ -58,6 +58,10 @@ public sealed class ClusterWorld : BrowserWorld
         return entry;
     }
 
+    /// <summary>Starts another console of the first tenant that reads only replica <paramref name="replica"/>.</summary>
+    public Task<string> ConsoleOfReplicaAsync(int replica) =>
+        StartConsoleAsync(Cluster.IssuerUrl("acme").ToString(), [Cluster.ReplicaUrls[replica].ToString()]);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -71,7 +75,7 @@ public sealed class ClusterWorld : BrowserWorld
     {
         Cluster = await LocalCluster.StartAsync(new LocalClusterOptions
         {
-            Streams = ["acme/app", "acme/orders", "acme/tail", "globex/app"],
+            Streams = ["acme/app", "acme/orders", "acme/tail", "acme/payments", "globex/app"],
             ReadyTimeout = TimeSpan.FromMinutes(4), // a loaded CI machine starts four replicas slowly
         });
         // Read on every sign-in, so writing it now is enough; it is not a policy file, the replicas ignore it.
@@ -111,7 +115,9 @@ public sealed class ClusterWorld : BrowserWorld
 
         // Certified heads, so entry proofs check out against 2f+1 replica signatures.
         using var reader = await Cluster.CreateClientAsync("acme-reader");
-        foreach (var stream in new[] { "acme/app", "acme/orders" })
+        await WriteAsync("acme/payments", "billing-1", Enumerable.Range(0, 8).Select(i =>
+            Entry(start.AddMinutes(i), "Information", "Payment {N} settled", new JsonObject { ["N"] = i })));
+        foreach (var stream in new[] { "acme/app", "acme/orders", "acme/payments" })
         {
             using var response = await reader.PostAsync($"/api/v1/streams/{stream}/certified-head", null);
             response.EnsureSuccessStatusCode();
