@@ -34,6 +34,9 @@ internal static class ExitCodes
     /// <summary>A local file is missing, unreadable or not what it should be.</summary>
     public const int LocalFile = 8;
 
+    /// <summary>Something logsvc did not expect (a defect): the message names the exception.</summary>
+    public const int Unexpected = 9;
+
     /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 
@@ -53,7 +56,8 @@ internal static class ExitCodes
         CryptographicException e => (LocalFile, "a key in the key set is unusable: " + e.Message),
         IOException e => (LocalFile, e.Message),
         OperationCanceledException => (Interrupted, "interrupted"),
-        _ => (Refused, failure.Message),
+        ArgumentException e => (Usage, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)),
+        _ => (Unexpected, $"unexpected {failure.GetType().Name}: {failure.Message}"),
     };
 
     /// <summary>The exit code of a service answer with HTTP status <paramref name="status"/> (0 when no replica answered).</summary>

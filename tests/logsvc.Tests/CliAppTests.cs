@@ -123,5 +123,19 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(code, ExitCodes.ForStatus(status));
     }
 
+    [Fact]
+    public void AnArgumentTheSdkRefusesIsAUsageErrorWithoutTheParameterNoise()
+    {
+        var (code, message) = ExitCodes.For(new ArgumentException("'Acme/App' is not a stream id", "streamId"));
+
+        Assert.Equal((ExitCodes.Usage, "'Acme/App' is not a stream id"), (code, message));
+    }
+
+    [Fact]
+    public void AnUnexpectedFailureIsNotPassedOffAsTheServicesRefusal()
+    {
+        Assert.Equal(ExitCodes.Unexpected, ExitCodes.For(new InvalidOperationException("bug")).Code);
+    }
+
     public void Dispose() => _cli.Dispose();
 }
