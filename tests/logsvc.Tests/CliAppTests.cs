@@ -13,6 +13,7 @@ public sealed class CliAppTests : IDisposable
     [InlineData("frobnicate")]
     [InlineData("query", "--output", "xml")]
     [InlineData("pipe", "acme/app", "--format", "csv")]
+    [InlineData("demo", "--entries", "1")]
     public async Task ABadCommandLineIsOneLineOnStandardErrorAndExitCode2(params string[] args)
     {
         var result = await _cli.RunAsync(args);

@@ -25,8 +25,7 @@ internal static class DemoCommand
     {
         if (dataEntries < SealingDemo.MinimumDataEntries)
         {
-            AnsiConsole.MarkupLine($"[red]--entries must be at least {SealingDemo.MinimumDataEntries}[/]");
-            return 2;
+            throw CliException.Usage($"--entries must be at least {SealingDemo.MinimumDataEntries}");
         }
 
         var demo = SealingDemo.Run(dataEntries, SystemRandomSource.Instance);
