@@ -75,8 +75,9 @@ internal sealed class IngestScenario : IBenchScenario
 
         try
         {
-            // What the replicas burn with nothing to do (timers, heartbeats, the capture's flush loop), so the per-entry
+            // What the replicas burn with nothing to do once started (timers, heartbeats), so the per-entry
             // figure can be read with and without it on a machine where the load is low.
+            await Task.Delay(warmup);
             var idleBefore = TotalCpu(cluster);
             var idleClock = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(3));

@@ -18,6 +18,12 @@ public sealed class ProtocolCaptureHostOptions
     /// where the deployment records the protocol elsewhere.
     /// </summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Longest a captured event waits before this replica submits its batch. Every replica's submission is one more
+    /// consensus instance, so this sets the capture's fixed share of the ordering work. Default 5 s.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -61,7 +67,7 @@ internal sealed partial class ProtocolCaptureService(
             directory.SelfId,
             (command, cancellationToken) => gateway.SubmitAsync(command, directory.F + 1, cancellationToken),
             runtime.IsCaptureOnly,
-            new ProtocolCaptureOptions { EngineKeys = runtime.Replication.ReplicaPublicKeys });
+            new ProtocolCaptureOptions { EngineKeys = runtime.Replication.ReplicaPublicKeys, FlushInterval = options.Value.FlushInterval });
         LogStarted(log, ProtocolCapture.StreamId);
         await using (capture.ConfigureAwait(false))
         {
