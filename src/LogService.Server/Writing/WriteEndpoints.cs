@@ -47,6 +47,14 @@ public static class WriteEndpoints
             return ApiProblems.StreamNotFound(streamId);
         }
 
+        // Reserved streams (_system/…, {tenant}/_audit) are the service's own record; no caller writes them, and no
+        // caller may pass for the service whatever its token claims.
+        if (SystemStreams.IsReserved(streamId) || principal.Cloud == SystemStreams.ServiceCloud)
+        {
+            return ApiProblems.Create(StatusCodes.Status403Forbidden, "policy", "reserved", "Only the service writes this stream.",
+                $"stream {streamId} is reserved and the cloud name '{SystemStreams.ServiceCloud}' marks the service's own writes");
+        }
+
         var mask = services.Policy.WriteMaskFor(principal, new PolicyResource(tenant, name));
         if (!mask.Decision.Allowed || mask.Mask == 0)
         {
@@ -72,7 +80,10 @@ public static class WriteEndpoints
             new WriterIdentity(principal.Tenant, principal.Cloud ?? principal.Tenant, principal.Node ?? "", principal.User),
             batchId ?? UndeduplicatedBatchId(),
             mask.Mask,
-            [.. drafts.Select(EntryCodec.EncodeDraft)]);
+            [.. drafts.Select(EntryCodec.EncodeDraft)])
+        {
+            Quota = QuotaOf(services.Policies.Current, principal.Tenant),
+        };
 
         CommandQuorum quorum;
         try
@@ -90,6 +101,16 @@ public static class WriteEndpoints
             CommandOutcome.OverQuota => OverQuota(context, streamId, quorum.Agreed),
             _ => ApiProblems.Rejected(streamId, quorum.Agreed),
         };
+    }
+
+    /// <summary>
+    /// The tenant's limits as this front end's policy states them, carried in the ordered command so every replica
+    /// charges the batch against the same limits (the counters are replicated state); null when none apply.
+    /// </summary>
+    private static QuotaLimits? QuotaOf(PolicySet policy, string tenant)
+    {
+        var limits = policy.QuotaFor(tenant);
+        return limits is { EntriesPerSecond: null, Burst: null, BytesPerDay: null } ? null : limits;
     }
 
     /// <summary>
@@ -182,6 +203,7 @@ public static class WriteEndpoints
 
 /// <summary>What the write endpoints need besides the formats.</summary>
 /// <param name="Policy">Authorizes writes and gives their mask W.</param>
+/// <param name="Policies">The policy in force, for the tenant's quota limits.</param>
 /// <param name="Gateway">Orders the append command.</param>
 /// <param name="Directory">n and f.</param>
-public sealed record WriteServices(IPolicyDecisionPoint Policy, ICommandGateway Gateway, ClusterDirectory Directory);
+public sealed record WriteServices(IPolicyDecisionPoint Policy, IPolicySource Policies, ICommandGateway Gateway, ClusterDirectory Directory);

@@ -124,6 +124,17 @@ public sealed class WriteEndpointTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task AWriteToTheTenantsAuditStreamIsRefusedAlthoughThePolicyLetsWritersWriteEveryStream()
+    {
+        using var http = await Cluster.CreateClientAsync("acme-writer");
+        using var response = await http.PostAsync("/api/v1/streams/acme/_audit/entries", SampleBatches.Create(IngestFormat.Native, 1).ToContent());
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("urn:logservice:problem:policy:reserved", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task AReaderTokenCannotWrite()
     {
         using var http = await Cluster.CreateClientAsync("acme-reader");
