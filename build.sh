@@ -81,8 +81,10 @@ cmd_bench() {
 
 cmd_run() {
   dotnet_ensure
-  dotnet build clients/logsvc -c Release --nologo -v q -clp:ErrorsOnly
-  dotnet run -c Release --no-build --project clients/logsvc -- demo "$@"
+  say "building the server (Release)"
+  dotnet build src/LogService.Server -c Release --nologo -v q -clp:ErrorsOnly
+  # Four replica processes, the local issuer and a demo stream; data (keys, stores) stays in ./.data between runs.
+  exec dotnet src/LogService.Server/bin/Release/net10.0/LogService.Server.dll local --data "${LOGSERVICE_DATA:-.data}" --policies policies "$@"
 }
 
 case "${1:-}" in

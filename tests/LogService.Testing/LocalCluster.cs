@@ -60,6 +60,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The issuer clients, with their secrets.</summary>
     public IReadOnlyList<TestClient> Clients { get; }
 
+    /// <summary>The built server assembly the processes run (see the remarks for how it is found).</summary>
+    public static string ServerAssembly => ServerProcess.ServerAssembly;
+
     /// <summary>The number of replicas n.</summary>
     public int Count => _replicas.Length;
 
@@ -224,7 +227,7 @@ public sealed class LocalCluster : IAsyncDisposable
             arguments.AddRange([$"--LogService:Bootstrap:Streams:{s}", _options.Streams[s]]);
         }
 
-        foreach (var (key, value) in _options.ServerSettings)
+        foreach (var (key, value) in _options.ServerSettings.Concat(_options.ReplicaSettings.GetValueOrDefault(id) ?? new Dictionary<string, string>()))
         {
             arguments.AddRange([$"--{key}", value]);
         }

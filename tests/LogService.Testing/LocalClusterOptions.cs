@@ -31,6 +31,12 @@ public sealed class LocalClusterOptions
     /// <summary>Extra server settings for every replica, as configuration keys and values (e.g. <c>LogService:Replica:ClientPoolSize</c>).</summary>
     public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Extra server settings for single replicas, by replica id, applied after <see cref="ServerSettings"/> (e.g.
+    /// <c>LogService:Replica:Faults:Equivocate</c> to make one replica Byzantine).
+    /// </summary>
+    public IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>> ReplicaSettings { get; init; } = new Dictionary<int, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Receives every line the replica and issuer processes print (prefixed with their name). Default: dropped.</summary>
     public Action<string>? Output { get; init; }
 

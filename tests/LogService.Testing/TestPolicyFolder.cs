@@ -6,8 +6,8 @@ namespace LogService.Testing;
 
 /// <summary>
 /// Writes a cluster's policy folder: the tenant registry (one local issuer per tenant) with its clients, the standard
-/// roles and rules (as the repository's <c>policies/access.policy.yaml</c>, without jurisdiction rules because the
-/// local issuer puts no region claim in its tokens), and optional quotas.
+/// roles and rules (as the repository's <c>policies/access.policy.yaml</c>, without jurisdiction rules, so a tenant
+/// region never decides a test that is not about it), and optional quotas.
 /// </summary>
 internal static class TestPolicyFolder
 {

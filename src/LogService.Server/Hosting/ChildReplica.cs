@@ -20,6 +20,8 @@ internal sealed class ChildReplica : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public Task Exited => _process.WaitForExitAsync();
 
     public static ChildReplica Start(int id, IEnumerable<string> arguments)

@@ -8,7 +8,7 @@ namespace LogService.Server.Hosting;
 /// <list type="bullet">
 /// <item><c>init --data DIR [--replicas 4] [--host 127.0.0.1] [--api-port P] [--replication-port Q] [--key-service 0]</c>: create a deployment's files (ports 0: free ports).</item>
 /// <item><c>issuer --urls URL [--LogService:Policies:Directory DIR] [--LogService:LocalIssuer:DataDirectory DIR]</c>: run the local issuer alone.</item>
-/// <item><c>local [--data ./data] [--policies ./policies]</c>: the embedded default, see <see cref="LocalDeployment"/>.</item>
+/// <item><c>local [--data .data] [--policies policies] [--issuer-port 5080] [--api-port 5081] [--replication-port 7081]</c>: the embedded default, see <see cref="LocalDeployment"/>.</item>
 /// <item><c>replica --cluster FILE --id I [--data DIR] [--watch-parent]</c> (or no command): run one replica.</item>
 /// </list>
 /// </summary>
@@ -48,8 +48,11 @@ public static class ServerCommands
                     return 0;
                 case "local":
                     var local = Options(args);
+                    var defaults = new LocalPorts();
+                    var ports = new LocalPorts(
+                        Int(local, "issuer-port", defaults.IssuerPort), Int(local, "api-port", defaults.ApiPortBase), Int(local, "replication-port", defaults.ReplicationPortBase));
                     return await LocalDeployment.RunAsync(
-                        local.GetValueOrDefault("data") ?? "data", local.GetValueOrDefault("policies") ?? "policies").ConfigureAwait(false);
+                        local.GetValueOrDefault("data") ?? ".data", local.GetValueOrDefault("policies") ?? "policies", ports).ConfigureAwait(false);
                 default:
                     return null;
             }

@@ -43,7 +43,7 @@ internal sealed class LocalCodeExchange(
 
         var scope = string.Join(' ', grant.Scopes);
         var lifetime = options.Value.TokenLifetime;
-        var accessToken = tokens.CreateAccessToken(grant.User.Name, clientId, scope, tenant.Audience);
+        var accessToken = tokens.CreateAccessToken(grant.User.Name, clientId, scope, tenant);
         var idClaims = new List<Claim> { new("sub", grant.User.Name), new("name", grant.User.Name), new("tenant", tenant.Id) };
         if (grant.Nonce is { } nonce)
         {

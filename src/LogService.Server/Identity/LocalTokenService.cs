@@ -56,18 +56,23 @@ internal sealed class LocalTokenService(
 
         var scope = string.Join(' ', requested.Length > 0 ? requested.Distinct(StringComparer.Ordinal) : client.Scopes.Order(StringComparer.Ordinal));
         var lifetime = options.Value.TokenLifetime;
-        var token = CreateAccessToken(client.ClientId, client.ClientId, scope, tenant.Audience);
+        var token = CreateAccessToken(client.ClientId, client.ClientId, scope, tenant);
         return TokenOutcome.Success(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds, scope));
     }
 
-    /// <summary>An RFC 9068 access token for <paramref name="subject"/>, valid for the configured lifetime.</summary>
-    public string CreateAccessToken(string subject, string clientId, string scope, string audience) =>
-        Sign(audience, options.Value.TokenLifetime, "at+jwt",
+    /// <summary>
+    /// An RFC 9068 access token for <paramref name="subject"/> of <paramref name="tenant"/>, valid for the configured
+    /// lifetime. The local issuer's clients and users live in their tenant's home region, which jurisdiction rules
+    /// compare with a stream's.
+    /// </summary>
+    public string CreateAccessToken(string subject, string clientId, string scope, TenantRegistration tenant) =>
+        Sign(tenant.Audience, options.Value.TokenLifetime, "at+jwt",
         [
             new Claim("sub", subject),
             new Claim("client_id", clientId),
             new Claim("scope", scope),
             new Claim("jti", Guid.NewGuid().ToString("N")),
+            new Claim("region", tenant.Region),
         ]);
 
     /// <summary>A JWT signed with the issuer's key, issued now.</summary>
