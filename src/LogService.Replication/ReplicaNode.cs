@@ -23,7 +23,12 @@ public sealed class ReplicaNode : IAsyncDisposable
     {
     }
 
-    internal ReplicaNode(
+    /// <summary>
+    /// Creates a replica that misbehaves as <paramref name="faults"/> says, for tests of the other replicas' tolerance.
+    /// With no behaviour switched on it is an ordinary replica.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid, or the transport's id is not a replica id.</exception>
+    public ReplicaNode(
         ReplicationOptions options, ITransport transport, IStateMachine stateMachine, ReplicationEventStream? events, FaultInjection? faults)
     {
         ArgumentNullException.ThrowIfNull(options);

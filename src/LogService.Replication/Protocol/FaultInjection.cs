@@ -2,9 +2,9 @@ namespace LogService.Replication.Protocol;
 
 /// <summary>
 /// Byzantine behaviours a test can switch on for one replica, to check that the others tolerate them.
-/// All off by default; production code never sets them.
+/// All off by default; production deployments never set them (a host enables them only from explicit test settings).
 /// </summary>
-internal sealed class FaultInjection
+public sealed class FaultInjection
 {
     /// <summary>As leader, send a different (validly signed) batch to half of the replicas.</summary>
     public bool Equivocate { get; set; }
@@ -23,4 +23,7 @@ internal sealed class FaultInjection
 
     /// <summary>Send nothing at all.</summary>
     public bool Silent { get; set; }
+
+    /// <summary>Whether any behaviour is switched on.</summary>
+    public bool Any => Equivocate || CensoredClient >= 0 || WrongDigests || BadAcceptSignatures || WrongReplies || Silent;
 }

@@ -11,6 +11,11 @@ internal sealed partial class ReplicaNodeService(ReplicaRuntime runtime, IHostAp
     {
         await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(log, runtime.Directory.SelfId, runtime.Directory.N, runtime.DataDirectory);
+        if (runtime.Faulty)
+        {
+            LogFaulty(log, runtime.Directory.SelfId);
+        }
+
         _ = runtime.Completion.ContinueWith(
             t =>
             {
@@ -32,6 +37,9 @@ internal sealed partial class ReplicaNodeService(ReplicaRuntime runtime, IHostAp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "replica {Id} of {N} started; data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, int id, int n, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "replica {Id} runs with Byzantine faults switched on (LogService:Replica:Faults); for tests only")]
+    private static partial void LogFaulty(ILogger logger, int id);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "the replica stopped with a failure; shutting down")]
     private static partial void LogFailed(ILogger logger, Exception? exception);

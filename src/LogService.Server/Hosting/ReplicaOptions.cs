@@ -1,3 +1,4 @@
+using LogService.Replication.Protocol;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,13 @@ public sealed class ReplicaOptions
     /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 1000.</summary>
     [Range(1, int.MaxValue)]
     public int CheckpointPeriod { get; set; } = 1000;
+
+    /// <summary>
+    /// Byzantine behaviours of this replica's replication engine (<c>LogService:Replica:Faults:Equivocate</c>, …), for
+    /// system tests that check the other replicas tolerate a faulty one. All off by default; a replica with any on
+    /// says so loudly in its log. Never set in a real deployment.
+    /// </summary>
+    public FaultInjection Faults { get; set; } = new();
 
     /// <summary>The replication client ids each replica's front end owns: ids <c>1000 + Id × 256</c> onwards.</summary>
     public const int ClientIdsPerReplica = 256;

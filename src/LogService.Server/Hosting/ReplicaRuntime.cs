@@ -44,7 +44,8 @@ public sealed class ReplicaRuntime : IAsyncDisposable
                 PrivateKey = Convert.FromBase64String(Secrets.ConsensusKey),
                 Peers = PeersOf(cluster),
             });
-            _node = new ReplicaNode(Replication, transport, _machine, events);
+            _node = new ReplicaNode(Replication, transport, _machine, events, o.Faults.Any ? o.Faults : null);
+            Faulty = o.Faults.Any;
         }
         catch
         {
@@ -76,6 +77,9 @@ public sealed class ReplicaRuntime : IAsyncDisposable
 
     /// <summary>Completes when the node stops; faulted if the state machine or the engine failed.</summary>
     public Task Completion => _node.Completion;
+
+    /// <summary>Whether this replica runs with Byzantine behaviours switched on (<see cref="ReplicaOptions.Faults"/>).</summary>
+    public bool Faulty { get; }
 
     /// <summary>Whether the node was started and has not stopped.</summary>
     public bool Running { get; private set; }
