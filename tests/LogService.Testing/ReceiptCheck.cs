@@ -8,16 +8,26 @@ namespace LogService.Testing;
 /// <summary>
 /// Checks a write receipt the way a writer must (docs/api.md, "Writing"): each signature verifies with the pinned key
 /// of the replica it names over <c>statementBytes</c>, the decoded statement equals the JSON fields, and there are at
-/// least f+1 valid signatures of distinct replicas.
+/// least f+1 valid signatures of distinct replicas (2f+1 for a certified head).
 /// </summary>
 public static class ReceiptCheck
 {
     /// <summary>Null when the receipt is valid against the key set; otherwise why not.</summary>
     /// <param name="receipt">The receipt JSON (the 200 body of a write).</param>
     /// <param name="keySet">The body of <c>GET /api/v1/replicas</c>.</param>
-    public static string? Problem(JsonElement receipt, JsonElement keySet)
+    public static string? Problem(JsonElement receipt, JsonElement keySet) => Problem(receipt, keySet, keySet.GetProperty("f").GetInt32() + 1);
+
+    /// <summary>
+    /// Null when the certified head (<c>GET /api/v1/streams/{tenant}/{name}/certified-head</c>) carries 2f+1 valid
+    /// signatures of distinct replicas over its statement; otherwise why not.
+    /// </summary>
+    /// <param name="certificate">The certified head JSON.</param>
+    /// <param name="keySet">The body of <c>GET /api/v1/replicas</c>.</param>
+    public static string? CertifiedHeadProblem(JsonElement certificate, JsonElement keySet) =>
+        Problem(certificate, keySet, (2 * keySet.GetProperty("f").GetInt32()) + 1);
+
+    private static string? Problem(JsonElement receipt, JsonElement keySet, int required)
     {
-        var f = keySet.GetProperty("f").GetInt32();
         var keys = keySet.GetProperty("replicas").EnumerateArray()
             .ToDictionary(r => r.GetProperty("id").GetInt32(), r => Convert.FromBase64String(r.GetProperty("signingKey").GetString()!));
         var bytes = Convert.FromBase64String(receipt.GetProperty("statementBytes").GetString()!);
@@ -45,7 +55,7 @@ public static class ReceiptCheck
             valid.Add(replica);
         }
 
-        return valid.Count >= f + 1 ? null : $"{valid.Count} valid signatures of distinct replicas; f+1 = {f + 1} needed";
+        return valid.Count >= required ? null : $"{valid.Count} valid signatures of distinct replicas; {required} needed";
     }
 
     private static string? FieldsProblem(byte[] bytes, JsonElement statement)
