@@ -43,6 +43,12 @@ public sealed class ReplicaRuntime : IAsyncDisposable
                 Self = o.Id,
                 PrivateKey = Convert.FromBase64String(Secrets.ConsensusKey),
                 Peers = PeersOf(cluster),
+
+                // State transfer sends a lagging replica the whole checkpoint (a snapshot of the store) and the decided
+                // batches since, each in one message; a message over the limit is dropped, and the replica would then
+                // never catch up. The buffers grow only when such a message is actually sent.
+                MaxMessageBytes = MaxReplicaMessageBytes,
+                MaxQueuedBytes = MaxReplicaMessageBytes + (32 << 20),
             });
             _node = new ReplicaNode(Replication, transport, _machine, events, o.Faults.Any ? o.Faults : null);
             Faulty = o.Faults.Any;
@@ -53,6 +59,9 @@ public sealed class ReplicaRuntime : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Largest message between replicas (256 MiB): bounds the store a state transfer can ship in one checkpoint.</summary>
+    public const int MaxReplicaMessageBytes = 256 << 20;
 
     /// <summary>This replica's data folder.</summary>
     public string DataDirectory { get; }
