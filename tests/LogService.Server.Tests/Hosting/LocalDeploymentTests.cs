@@ -14,6 +14,7 @@ namespace LogService.Server.Tests.Hosting;
 /// <c>./build.sh run</c> starts) with the repository's policy files. The shell commands it prints are run as printed;
 /// SIGINT stops it and every replica process; the next start serves what was written before.
 /// </summary>
+[Collection("own deployment")]
 public sealed class LocalDeploymentTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("logservice-local-").FullName;

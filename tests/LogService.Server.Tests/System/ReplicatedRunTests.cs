@@ -13,6 +13,7 @@ namespace LogService.Server.Tests.SystemTests;
 /// for every batch, each stream holds each batch exactly once, every stream verifies, its certified head checks, and
 /// the correct replicas' stores are identical byte for byte.
 /// </summary>
+[Collection("own deployment")]
 public sealed class ReplicatedRunTests(ITestOutputHelper output)
 {
     private const int BatchSize = 500;

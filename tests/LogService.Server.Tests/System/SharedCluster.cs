@@ -24,3 +24,10 @@ public sealed class SharedCluster : IAsyncLifetime
 
 [CollectionDefinition("cluster")]
 public sealed class ClusterCollection : ICollectionFixture<SharedCluster>;
+
+/// <summary>
+/// Test classes that start whole deployments of their own. They run one at a time, after every parallel test, so a
+/// two-core machine never hosts several deployments at once and no start-up outlasts its timeout.
+/// </summary>
+[CollectionDefinition("own deployment", DisableParallelization = true)]
+public sealed class OwnDeploymentCollection;

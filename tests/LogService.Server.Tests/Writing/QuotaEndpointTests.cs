@@ -10,15 +10,11 @@ namespace LogService.Server.Tests.Writing;
 /// over-quota batch gets 429 with Retry-After and appends nothing on any replica, and a batch larger than the burst
 /// gets 413. The rate (1 entry per second) is so slow that the refill during a test never decides an outcome.
 /// </summary>
-public sealed class QuotaEndpointTests : IAsyncLifetime
+[Collection("own deployment")]
+public sealed class QuotaEndpointTests(QuotaEndpointTests.QuotaCluster deployment) : IClassFixture<QuotaEndpointTests.QuotaCluster>
 {
     private const int Burst = 100;
-    private LocalCluster _cluster = null!;
-
-    public async Task InitializeAsync() =>
-        _cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Quota = (EntriesPerSecond: 1, Burst: Burst), Streams = ["acme/app", "acme/other", "globex/app"] });
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    private readonly LocalCluster _cluster = deployment.Cluster;
 
     [Fact]
     public async Task AnOverQuotaBatchIs429WithRetryAfterAndLeavesNoPartialWriteOnAnyReplica()
@@ -63,6 +59,17 @@ public sealed class QuotaEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
         Assert.Equal("urn:logservice:problem:quota:batch-exceeds-burst", response.Body.GetProperty("type").GetString());
         Assert.Null(response.RetryAfter);
+    }
+
+    /// <summary>One deployment for the class, whose tenants may write 1 entry per second with a burst of 100.</summary>
+    public sealed class QuotaCluster : IAsyncLifetime
+    {
+        public LocalCluster Cluster { get; private set; } = null!;
+
+        public async Task InitializeAsync() =>
+            Cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Quota = (EntriesPerSecond: 1, Burst: Burst), Streams = ["acme/app", "acme/other", "globex/app"] });
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
     }
 
     private async Task<JsonElement> KeySetAsync()
