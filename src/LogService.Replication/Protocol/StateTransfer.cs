@@ -186,7 +186,18 @@ internal sealed class StateTransfer(ReplicaCore core)
 
         core.Acceptor.DecideExternally(next, chosen.Regency, chosen.Value, chosen.Accepts, "state transfer");
         core.Log.Decided(next, chosen.Regency, chosen.Value, chosen.Accepts);
-        core.Execution.Execute(chosen, sendReplies: true);
+
+        // A replica killed after its state machine applied an instance but before its log said so already holds it:
+        // applying it twice would fail (or double it), so only the bookkeeping advances, as in recovery.
+        if (next <= core.StateMachine.LastExecutedInstance)
+        {
+            core.Execution.Reapply(chosen);
+        }
+        else
+        {
+            core.Execution.Execute(chosen, sendReplies: true);
+        }
+
         core.Acceptor.Prune(next - core.Config.Window);
         return true;
     }
