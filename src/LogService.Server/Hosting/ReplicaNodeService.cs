@@ -31,9 +31,9 @@ internal sealed partial class ReplicaNodeService(ReplicaRuntime runtime, IHostAp
             TaskScheduler.Default);
     }
 
-    // The runtime is a container-owned singleton: it stops the node and closes the store when the host disposes it,
-    // which is after the web server has drained its requests.
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Runs after the web server has drained its requests. The node stops here, before the container disposes the
+    // store (it owns the ILogStore registration too), so no batch is executed on a closed store during shutdown.
+    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "replica {Id} of {N} started; data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, int id, int n, string dataDirectory);

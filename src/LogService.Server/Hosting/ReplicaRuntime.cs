@@ -18,6 +18,7 @@ public sealed class ReplicaRuntime : IAsyncDisposable
     private readonly LogCoreStateMachine _machine;
     private readonly ReplicaNode _node;
     private readonly TcpPeer[] _replicaPeers;
+    private int _stopped;
 
     /// <summary>Opens the replica's store and builds its node (not started yet).</summary>
     public ReplicaRuntime(IOptions<ReplicaOptions> options, ClusterFile cluster, ClusterDirectory directory, ReplicationEventStream events)
@@ -112,11 +113,23 @@ public sealed class ReplicaRuntime : IAsyncDisposable
         Peers = [.. _replicaPeers],
     };
 
+    /// <summary>
+    /// Stops the node (no more batches are executed). Called when the host stops, before the container disposes the
+    /// store it hands out, so shutting down never executes a batch on a closed store. Safe to call more than once.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        Running = false;
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Stops the node, then closes the store and zeroes the keys.</summary>
     public async ValueTask DisposeAsync()
     {
-        Running = false;
-        await _node.DisposeAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         _machine.Dispose();
         Store.Dispose();
         Keys.Dispose();
