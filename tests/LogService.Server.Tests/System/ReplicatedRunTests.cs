@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LogService.Server.Streams;
+using LogService.Core.Commands;
 using LogService.Testing;
 using Xunit.Abstractions;
 
@@ -140,7 +140,8 @@ public sealed class ReplicatedRunTests(ITestOutputHelper output)
         await WaitUntilEveryReplicaHoldsAsync(cluster, correct, expectedLast, cancellationToken);
         await WaitForAsync(() => CertifiedEverywhereAsync(cluster, correct, expectedLast, cancellationToken), cancellationToken);
         await cluster.StopAsync();
-        Assert.Null(StoreComparison.FirstDifference([.. correct.Select(cluster.StorePath)], s => s == StreamBootstrapOptions.SystemBftStream));
+        var difference = StoreComparison.FirstDifference([.. correct.Select(cluster.StorePath)], SystemStreams.IsReserved);
+        Assert.True(difference is null, difference);
     }
 
     private static async Task WaitUntilEveryReplicaHoldsAsync(LocalCluster cluster, int[] replicas, Dictionary<string, long> expectedLast, CancellationToken cancellationToken)

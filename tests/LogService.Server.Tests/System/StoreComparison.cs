@@ -6,8 +6,8 @@ namespace LogService.Server.Tests.SystemTests;
 /// Compares stopped replicas' SQLite stores byte for byte: the same streams, every sealed entry, each head's count,
 /// Y head and Merkle state, and the latest certified heads. Sealer states differ by nature (each replica encrypts its
 /// A_j under its own at-rest key) and are not compared. Streams the service keeps writing on its own (the protocol
-/// capture) may be cut at different points when the replicas stop one after another, so for those only the common
-/// prefix must be identical.
+/// capture, the tenants' audit trails) may be cut at different points when the replicas stop one after another, so
+/// for those only the common prefix must be identical.
 /// </summary>
 internal static class StoreComparison
 {
