@@ -128,7 +128,8 @@ internal static class CodeFlowSignIn
         var scopes = tokens.TryGetProperty("scope", out var s) ? s.GetString() ?? string.Empty : string.Empty;
         var claims = new List<Claim>
         {
-            new(ClaimTypes.Name, identity.GetClaim("name")?.Value ?? identity.Subject),
+            // Issuers that release no profile claims (oidc-provider without the profile scope) name the person by subject.
+            new(ClaimTypes.Name, identity.TryGetClaim("name", out var name) ? name.Value : identity.Subject),
             new("sub", identity.Subject),
             new(ScopeClaim, scopes),
         };

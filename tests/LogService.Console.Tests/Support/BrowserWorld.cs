@@ -90,10 +90,10 @@ public abstract class BrowserWorld : IAsyncLifetime
     /// <summary>Starts the API and issuers this world needs, and its console(s) with <see cref="StartConsoleAsync"/>.</summary>
     protected abstract Task StartAsync();
 
-    /// <summary>Starts a console on a free loopback port that signs people in at <paramref name="authority"/> and reads <paramref name="apiUrls"/>.</summary>
-    protected async Task<string> StartConsoleAsync(string authority, IEnumerable<string> apiUrls)
+    /// <summary>Starts a console on a free loopback port that signs people in at <paramref name="authority"/> and reads <paramref name="apiUrls"/> (with <paramref name="extraSettings"/>, e.g. <c>Console:Scope</c>).</summary>
+    protected async Task<string> StartConsoleAsync(string authority, IEnumerable<string> apiUrls, Dictionary<string, string?>? extraSettings = null)
     {
-        var settings = new Dictionary<string, string?> { ["Console:Authority"] = authority.TrimEnd('/') };
+        var settings = new Dictionary<string, string?>(extraSettings ?? []) { ["Console:Authority"] = authority.TrimEnd('/') };
         foreach (var (url, i) in apiUrls.Select((u, i) => (u, i)))
         {
             settings[$"Console:ApiUrls:{i}"] = url.TrimEnd('/');

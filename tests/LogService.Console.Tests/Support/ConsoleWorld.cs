@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using LogService.Core.Policies;
 using LogService.Server.Identity;
+using LogService.Server.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -15,18 +16,42 @@ namespace LogService.Console.Tests.Support;
 /// <summary>
 /// The in-process world, in addition to <see cref="ClusterWorld"/>: two tenants' local issuers (the production issuer
 /// code, with its sign-in form) and a read API stand-in with the real tenant authentication and policy decision point
-/// over a <see cref="ContractStore"/> the tests can tamper with and append to at will, on real loopback ports.
+/// over a <see cref="ContractStore"/> the tests can tamper with and append to at will, on real loopback ports. A
+/// third tenant (initech) signs in at a third-party issuer: the npm oidc-provider the server's identity tests run.
 /// </summary>
 public sealed class ConsoleWorld : BrowserWorld
 {
+    /// <summary>The person who may sign in at initech's oidc-provider, with <see cref="BrowserWorld.Password"/>.</summary>
+    public const string InitechReviewer = "carol";
+
+    private OidcProvider? initechIssuer;
+
+    /// <summary>The console of initech, whose issuer is oidc-provider.</summary>
+    public string InitechConsoleUrl { get; private set; } = string.Empty;
+
     internal ContractStore Store { get; } = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (initechIssuer is not null)
+        {
+            await initechIssuer.DisposeAsync();
+        }
+    }
 
     protected override async Task StartAsync()
     {
         var issuerA = $"http://127.0.0.1:{FreePort()}";
         var issuerB = $"http://127.0.0.1:{FreePort()}";
+        initechIssuer = await OidcProvider.StartAsync(SigningKey.EcP256("initech-key"), ["https://logservice.test"], [], new JsonObject
+        {
+            ["clientId"] = "logservice-console",
+            ["redirectUris"] = new JsonArray("http://127.0.0.1/signin-oidc"),
+            ["users"] = new JsonArray(new JsonObject { ["id"] = InitechReviewer, ["password"] = Password, ["scopes"] = new JsonArray("logs.read") }),
+        });
         var policies = Path.Combine(Root, "policies");
-        WritePolicies(policies, issuerA, issuerB);
+        WritePolicies(policies, issuerA, issuerB, initechIssuer.Issuer);
         Seed();
 
         await StartIssuer(policies, issuerA, "a");
@@ -38,6 +63,8 @@ public sealed class ConsoleWorld : BrowserWorld
             ContractApi.Map(app, Store);
         });
         ConsoleUrl = await StartConsoleAsync(issuerA, [api]);
+        // oidc-provider prompts for consent again while the grant lacks a requested scope, so ask only for what carol holds.
+        InitechConsoleUrl = await StartConsoleAsync(initechIssuer.Issuer, [api], new() { ["Console:Scope"] = "openid logs.read" });
     }
 
     private Task<string> StartIssuer(string policies, string issuer, string name) =>
@@ -69,7 +96,7 @@ public sealed class ConsoleWorld : BrowserWorld
         return app.Urls.First();
     }
 
-    private static void WritePolicies(string directory, string issuerA, string issuerB)
+    private static void WritePolicies(string directory, string issuerA, string issuerB, string issuerC)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "tenants.policy.yaml"), $"""
@@ -81,6 +108,10 @@ public sealed class ConsoleWorld : BrowserWorld
                 region: eu
               - id: globex
                 issuer: {issuerB}
+                audience: https://logservice.test
+                region: eu
+              - id: initech
+                issuer: {issuerC}
                 audience: https://logservice.test
                 region: eu
             """);
@@ -141,6 +172,12 @@ public sealed class ConsoleWorld : BrowserWorld
         for (var i = 0; i < 5; i++)
         {
             Store.Append("globex/app", start.AddMinutes(i), 2, "globex-node", "globex confidential shipment " + i, new JsonObject { ["Secret"] = "globex-only" });
+        }
+
+        Store.CreateStream("initech/shipping");
+        for (var i = 0; i < 3; i++)
+        {
+            Store.Append("initech/shipping", start.AddMinutes(i), 2, "dock-1", "initech pallet loaded " + i, new JsonObject { ["Pallet"] = i });
         }
 
         Store.CreateStream("acme/_audit");

@@ -28,7 +28,11 @@ internal sealed class OidcProvider : IAsyncDisposable
 
     public SigningKey Key { get; }
 
-    public static async Task<OidcProvider> StartAsync(SigningKey key, IEnumerable<string> resources, JsonObject extraClaims)
+    /// <summary>
+    /// Starts a provider signing with <paramref name="key"/>; with <paramref name="signIn"/> (<c>{ clientId, redirectUris,
+    /// users: [{ id, password, scopes }] }</c>) people can also sign in at its login form (see idp/sign-in.mjs).
+    /// </summary>
+    public static async Task<OidcProvider> StartAsync(SigningKey key, IEnumerable<string> resources, JsonObject extraClaims, JsonObject? signIn = null)
     {
         var script = Path.Combine(RepositoryPaths.IdentityProvider, "idp.mjs");
         if (!Directory.Exists(Path.Combine(RepositoryPaths.IdentityProvider, "node_modules")))
@@ -46,6 +50,7 @@ internal sealed class OidcProvider : IAsyncDisposable
             ["scopes"] = new JsonArray("logs.write", "logs.read", "logs.audit"),
             ["resources"] = new JsonArray(resources.Select(r => (JsonNode)r).ToArray()),
             ["claims"] = extraClaims,
+            ["signIn"] = signIn,
         };
         var configPath = Path.Combine(Path.GetTempPath(), $"logservice-idp-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString());

@@ -1,13 +1,17 @@
 // A tenant cloud's identity provider for tests: oidc-provider with one client-credentials client and one
 // resource server whose access tokens are JWTs (typ at+jwt), bound to the requested resource (RFC 8707).
+// With `signIn`, also a public sign-in client (authorization code + PKCE) and people who sign in at the
+// provider's own login form; a person is granted the requested scopes they hold, for the first resource.
 //
 // usage: node idp.mjs --config FILE
 //   FILE (JSON): { port, jwks: { keys: [private JWK] }, alg, clientId, clientSecret, scopes: [..],
-//                  resources: [audience URIs the provider will issue for], claims: { extra token claims } }
+//                  resources: [audience URIs the provider will issue for], claims: { extra token claims },
+//                  signIn?: { clientId, redirectUris: [..], users: [{ id, password, scopes: [..] }] } }
 // Prints one JSON line {"issuer": "..."} when listening; stops on SIGTERM or when stdin closes.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createSignIn } from './sign-in.mjs';
 import Provider from 'oidc-provider';
 
 const flag = process.argv.indexOf('--config');
@@ -21,8 +25,10 @@ const scope = config.scopes.join(' ');
 const server = createServer();
 server.listen(config.port ?? 0, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
+  const signIn = createSignIn(config);
   const provider = new Provider(issuer, {
-    clients: [{
+    ...signIn.configuration,
+    clients: [...signIn.clients, {
       client_id: config.clientId,
       client_secret: config.clientSecret,
       grant_types: ['client_credentials'],
@@ -53,7 +59,8 @@ server.listen(config.port ?? 0, '127.0.0.1', () => {
     extraTokenClaims: () => config.claims ?? {},
   });
   provider.proxy = false;
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => signIn.handle(provider, req, res) || callback(req, res));
   console.log(JSON.stringify({ issuer }));
 });
 
