@@ -26,13 +26,13 @@ internal sealed class BenchProgress(string scenario)
     public void Report(string step, long done, long total)
     {
         var pct = total > 0 ? 100.0 * done / total : 0;
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{scenario} {_clock.Elapsed.TotalSeconds,6:F1}s] {step}: {done:N0}/{total:N0} ({pct:F0}%)"));
     }
 
     /// <summary>Reports a free-form line.</summary>
     public void Note(string message) =>
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{scenario} {_clock.Elapsed.TotalSeconds,6:F1}s] {message}"));
+        System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{scenario} {_clock.Elapsed.TotalSeconds,6:F1}s] {message}"));
 }
 
 /// <summary>Small statistics helpers shared by scenarios.</summary>

@@ -19,7 +19,7 @@ internal static class BenchMain
         var name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
         if (name is null || !scenarios.TryGetValue(name, out var scenario))
         {
-            Console.Error.WriteLine($"usage: LogService.Bench SCENARIO [--quick]; SCENARIO is one of: {string.Join(", ", scenarios.Keys.Order())}");
+            System.Console.Error.WriteLine($"usage: LogService.Bench SCENARIO [--quick]; SCENARIO is one of: {string.Join(", ", scenarios.Keys.Order())}");
             return 2;
         }
 
@@ -32,7 +32,7 @@ internal static class BenchMain
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"{scenario.Name}: {ex.Message}");
+            System.Console.Error.WriteLine($"{scenario.Name}: {ex.Message}");
             return 1;
         }
 
@@ -47,7 +47,7 @@ internal static class BenchMain
         {
             result[key] = value?.DeepClone();
         }
-        Console.Out.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        System.Console.Out.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         return 0;
     }
 }
