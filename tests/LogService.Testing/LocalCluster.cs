@@ -2,14 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace LogService.Testing;
 
 /// <summary>
 /// A real LogService deployment for tests: n replica processes of the built server on loopback (free ports, a
-/// temporary data folder, fresh keys, SQLite stores) and one local client-credentials issuer process per tenant,
+/// temporary data folder, ports from <see cref="LoopbackPorts"/>, fresh keys, SQLite stores) and one local client-credentials issuer process per tenant,
 /// with tenants and clients from a generated policy folder.
 /// </summary>
 /// <remarks>
@@ -71,7 +70,9 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         options ??= new LocalClusterOptions();
         var directory = System.IO.Directory.CreateTempSubdirectory("logservice-cluster-").FullName;
-        var issuers = options.Tenants.ToDictionary(t => t.Id, _ => new Uri($"http://127.0.0.1:{FreePort()}"), StringComparer.Ordinal);
+        var issuerPort = LoopbackPorts.Block(options.Tenants.Count);
+        var issuers = options.Tenants.Select((t, i) => (t.Id, Url: new Uri($"http://127.0.0.1:{issuerPort + i}")))
+            .ToDictionary(t => t.Id, t => t.Url, StringComparer.Ordinal);
         var cluster = new LocalCluster(options, directory, issuers);
         try
         {
@@ -186,7 +187,12 @@ public sealed class LocalCluster : IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         TestPolicyFolder.Write(PolicyDirectory, _options.Tenants, _issuerUrls, Clients, _options.Quota);
-        await using (var init = ServerProcess.Start("init", ["init", "--data", Path.GetDirectoryName(ClusterFile)!, "--replicas", _options.Replicas.ToString(CultureInfo.InvariantCulture)], _options.Output, watchParent: false))
+        var replicas = _options.Replicas.ToString(CultureInfo.InvariantCulture);
+        var apiPort = LoopbackPorts.Block(_options.Replicas).ToString(CultureInfo.InvariantCulture);
+        var replicationPort = LoopbackPorts.Block(_options.Replicas).ToString(CultureInfo.InvariantCulture);
+        await using (var init = ServerProcess.Start("init",
+            ["init", "--data", Path.GetDirectoryName(ClusterFile)!, "--replicas", replicas, "--api-port", apiPort, "--replication-port", replicationPort],
+            _options.Output, watchParent: false))
         {
             await init.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -309,12 +315,5 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
