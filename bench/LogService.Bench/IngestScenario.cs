@@ -15,9 +15,13 @@ namespace LogService.Bench;
 internal sealed class IngestScenario : IBenchScenario
 {
     private const int EventsPerBatch = 1_000;
-    private const int Writers = 8;
+    private const int DefaultWriters = 8;
     private const int DistinctBodies = 16;
     private const string Stream = "acme/app";
+
+    /// <summary>Concurrent writers, each with one batch in flight: more raise the rate until the replicas saturate, fewer cut the wait per batch.</summary>
+    private static readonly int Writers =
+        int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_WRITERS"), out var writers) && writers > 0 ? writers : DefaultWriters;
 
     public string Name => "ingest";
 
