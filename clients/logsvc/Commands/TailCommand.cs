@@ -49,9 +49,11 @@ internal static class TailCommand
                 return ExitCodes.Ok;
             }
 
-            if (position.Time is null)
+            if (count == 0)
             {
-                // Nothing shown yet (-n 0, or no entries): start after the newest entry, by the service's clock, not ours.
+                // -n 0: start after the newest entry, by the service's clock, not ours. With -n N and nothing shown the
+                // follow starts from the filters' own window instead, so an entry written between the two queries is
+                // shown rather than taken for the starting point.
                 await foreach (var entry in session.Client.QueryAsync(query with { Order = "newest", Limit = 1 }, cancellationToken).ConfigureAwait(false))
                 {
                     position.Advance(entry);
@@ -65,7 +67,7 @@ internal static class TailCommand
                 {
                     await Task.Delay(pause, context.Console.Time, cancellationToken).ConfigureAwait(false);
                     var newer = new List<LogEntry>();
-                    await foreach (var entry in session.Client.QueryAsync(query with { Order = "oldest", From = position.Time, Limit = 1000 }, cancellationToken).ConfigureAwait(false))
+                    await foreach (var entry in session.Client.QueryAsync(query with { Order = "oldest", From = position.Time ?? query.From, Limit = 1000 }, cancellationToken).ConfigureAwait(false))
                     {
                         newer.Add(entry);
                     }
