@@ -16,10 +16,13 @@ internal sealed class OidcProvider : IAsyncDisposable
     private readonly Process process;
     private readonly string configPath;
 
-    private OidcProvider(Process process, string configPath, string issuer, SigningKey key)
+    private readonly string clientSecret;
+
+    private OidcProvider(Process process, string configPath, string issuer, SigningKey key, string clientSecret)
     {
         this.process = process;
         this.configPath = configPath;
+        this.clientSecret = clientSecret;
         Issuer = issuer;
         Key = key;
     }
@@ -31,8 +34,10 @@ internal sealed class OidcProvider : IAsyncDisposable
     /// <summary>
     /// Starts a provider signing with <paramref name="key"/>; with <paramref name="signIn"/> (<c>{ clientId, redirectUris,
     /// users: [{ id, password, scopes }] }</c>) people can also sign in at its login form (see idp/sign-in.mjs).
+    /// <paramref name="clientSecret"/> replaces <see cref="ClientSecret"/> for the client-credentials client.
     /// </summary>
-    public static async Task<OidcProvider> StartAsync(SigningKey key, IEnumerable<string> resources, JsonObject extraClaims, JsonObject? signIn = null)
+    public static async Task<OidcProvider> StartAsync(
+        SigningKey key, IEnumerable<string> resources, JsonObject extraClaims, JsonObject? signIn = null, string clientSecret = ClientSecret)
     {
         var script = Path.Combine(RepositoryPaths.IdentityProvider, "idp.mjs");
         if (!Directory.Exists(Path.Combine(RepositoryPaths.IdentityProvider, "node_modules")))
@@ -46,7 +51,7 @@ internal sealed class OidcProvider : IAsyncDisposable
             ["jwks"] = new JsonObject { ["keys"] = new JsonArray(key.PrivateJwk.DeepClone()) },
             ["alg"] = key.PrivateJwk["alg"]!.DeepClone(),
             ["clientId"] = ClientId,
-            ["clientSecret"] = ClientSecret,
+            ["clientSecret"] = clientSecret,
             ["scopes"] = new JsonArray("logs.write", "logs.read", "logs.audit"),
             ["resources"] = new JsonArray(resources.Select(r => (JsonNode)r).ToArray()),
             ["claims"] = extraClaims,
@@ -77,7 +82,7 @@ internal sealed class OidcProvider : IAsyncDisposable
         }
 
         var issuer = JsonNode.Parse(line)!["issuer"]!.GetValue<string>();
-        return new OidcProvider(process, configPath, issuer, key);
+        return new OidcProvider(process, configPath, issuer, key, clientSecret);
     }
 
     /// <summary>Asks the provider for a client-credentials access token.</summary>
@@ -93,7 +98,7 @@ internal sealed class OidcProvider : IAsyncDisposable
                 ["resource"] = resource,
             }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{clientSecret}")));
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.IsSuccessStatusCode, $"token request failed: {body}");
