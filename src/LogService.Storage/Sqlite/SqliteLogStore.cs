@@ -7,7 +7,7 @@ namespace LogService.Storage.Sqlite;
 /// <summary>
 /// The embedded engine: one writer connection in WAL mode whose insert statements are prepared once and reused,
 /// a checkpointer beside it (<see cref="SqliteCheckpointer"/>), and pooled read-only connections that read committed
-/// snapshots without blocking the writer.
+/// snapshots without blocking the writer. With sync=full every commit is made durable by <see cref="SqliteWalSync"/>.
 /// </summary>
 internal sealed class SqliteLogStore : SqlLogStore
 {
@@ -15,9 +15,10 @@ internal sealed class SqliteLogStore : SqlLogStore
     private readonly string _readerConnectionString;
     private readonly SqliteEntryInsert _insert;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly SqliteWalSync? _walSync;
     private long _uncommittedBytes;
 
-    private SqliteLogStore(string path, SqliteStoreOptions options, SqliteConnection writer, SqliteCheckpointer checkpointer)
+    private SqliteLogStore(string path, SqliteStoreOptions options, SqliteConnection writer, SqliteCheckpointer checkpointer, SqliteWalSync? walSync)
         : base(path, options.SegmentEntries)
     {
         _writer = writer;
@@ -29,6 +30,7 @@ internal sealed class SqliteLogStore : SqlLogStore
         }.ToString();
         _insert = new SqliteEntryInsert(writer);
         _checkpointer = checkpointer;
+        _walSync = walSync;
     }
 
     protected override DbConnection Writer => _writer;
@@ -43,33 +45,43 @@ internal sealed class SqliteLogStore : SqlLogStore
             Pooling = false,
         }.ToString());
         SqliteCheckpointer? checkpointer = null;
+        SqliteWalSync? walSync = null;
         try
         {
             writer.Open();
             SqliteSchema.Prepare(writer, path, options);
-            using (var command = writer.CreateCommand())
+            Execute(writer, "PRAGMA wal_autocheckpoint = 0");
+            if (options.Sync == SyncPolicy.Full)
             {
-                command.CommandText = "PRAGMA wal_autocheckpoint = 0";
-                command.ExecuteNonQuery();
+                // Migrations above committed with SQLite's own per-commit sync; from here on the store syncs each commit.
+                walSync = SqliteWalSync.Open(path);
+                Execute(writer, "PRAGMA synchronous = NORMAL");
             }
 
             checkpointer = new SqliteCheckpointer(path, options.Sync);
-            var store = new SqliteLogStore(path, options, writer, checkpointer);
+            var store = new SqliteLogStore(path, options, writer, checkpointer, walSync);
             store.LoadState();
             return store;
         }
-        catch (SqliteException exception)
+        catch (Exception exception)
         {
             checkpointer?.Dispose();
+            walSync?.Dispose();
             writer.Dispose();
-            throw SqliteErrors.Translate(path, exception);
+            throw exception switch
+            {
+                SqliteException sqlite => SqliteErrors.Translate(path, sqlite),
+                IOException io => new LogStoreException(StoreFailure.EngineError, path, $"the write-ahead log cannot be opened for syncing: {io.Message}", io),
+                _ => exception,
+            };
         }
-        catch
-        {
-            checkpointer?.Dispose();
-            writer.Dispose();
-            throw;
-        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     protected override DbConnection OpenReader()
@@ -94,6 +106,8 @@ internal sealed class SqliteLogStore : SqlLogStore
 
     protected override void OnCommitted()
     {
+        // Before anything is acknowledged; a failure here faults the store (IsEngineException).
+        _walSync?.Sync();
         _checkpointer.Committed(_uncommittedBytes);
         _uncommittedBytes = 0;
     }
@@ -102,12 +116,14 @@ internal sealed class SqliteLogStore : SqlLogStore
         exception is SqliteException sqlite ? SqliteErrors.Translate(Location, sqlite)
             : new LogStoreException(StoreFailure.EngineError, Location, exception.Message, exception);
 
-    protected override bool IsEngineException(Exception exception) => exception is SqliteException;
+    /// <remarks>An <see cref="IOException"/> is a failed sync of the write-ahead log, the only file I/O outside SQLite.</remarks>
+    protected override bool IsEngineException(Exception exception) => exception is SqliteException or IOException;
 
     protected override void CloseEngine()
     {
         _insert.Dispose();
         _checkpointer.Dispose();
+        _walSync?.Dispose();
         using (var reader = new SqliteConnection(_readerConnectionString))
         {
             SqliteConnection.ClearPool(reader);
