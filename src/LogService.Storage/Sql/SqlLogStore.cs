@@ -59,7 +59,10 @@ internal abstract partial class SqlLogStore : ILogStore
     /// <summary>Maps an engine exception to a <see cref="LogStoreException"/> naming the store and the cause.</summary>
     protected abstract LogStoreException Translate(Exception exception);
 
-    /// <summary>Called on the writer after each write transaction committed, under the write lock.</summary>
+    /// <summary>
+    /// Called on the writer after each write transaction committed, under the write lock, before the write returns or
+    /// its instance is published; an engine exception thrown here faults the store.
+    /// </summary>
     protected virtual void OnCommitted()
     {
     }
@@ -91,9 +94,10 @@ internal abstract partial class SqlLogStore : ILogStore
                 InsertEntries(transaction, batch.Entries);
                 WriteHeads(transaction, batch.Heads, batch.Instance);
                 transaction.Commit();
+                // Before the instance is published: OnCommitted may still have to make the commit durable.
+                OnCommitted();
                 _names.Committed();
                 Volatile.Write(ref _lastAppliedInstance, batch.Instance);
-                OnCommitted();
             }
             catch (Exception exception) when (exception is not LogStoreException)
             {

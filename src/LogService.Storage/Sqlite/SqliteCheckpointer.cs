@@ -8,7 +8,8 @@ namespace LogService.Storage.Sqlite;
 /// checkpoint. SQLite's automatic checkpoint runs inside the commit that crosses its threshold: that append then copies
 /// every page written since the last one and fsyncs the database file before returning. A passive checkpoint on another
 /// connection does the same work beside the writer and never blocks it; the WAL starts over from its beginning at the
-/// first write after a checkpoint caught up. Commits are as durable either way: each is fsynced in the WAL first.
+/// first write after a checkpoint caught up. Commits are as durable either way: each is synced in the WAL first
+/// (<see cref="SqliteWalSync"/>).
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {
