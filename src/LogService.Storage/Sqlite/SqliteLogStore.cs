@@ -68,12 +68,15 @@ internal sealed class SqliteLogStore : SqlLogStore
             checkpointer?.Dispose();
             walSync?.Dispose();
             writer.Dispose();
-            throw exception switch
+            switch (exception)
             {
-                SqliteException sqlite => SqliteErrors.Translate(path, sqlite),
-                IOException io => new LogStoreException(StoreFailure.EngineError, path, $"the write-ahead log cannot be opened for syncing: {io.Message}", io),
-                _ => exception,
-            };
+                case SqliteException sqlite:
+                    throw SqliteErrors.Translate(path, sqlite);
+                case IOException io:
+                    throw new LogStoreException(StoreFailure.EngineError, path, $"the write-ahead log cannot be opened for syncing: {io.Message}", io);
+                default:
+                    throw;
+            }
         }
     }
 
