@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -8,6 +9,8 @@ using LogService.Core.Entries;
 using LogService.Core.KeyService;
 using LogService.Core.Replica;
 using LogService.Replication.Abstractions;
+using LogService.Sealing;
+using LogService.Sealing.Verification;
 using LogService.Server.Identity;
 using LogService.Server.Reading;
 using LogService.Storage;
@@ -26,7 +29,9 @@ namespace LogService.Bench;
 /// A replica's read API over one stream (<c>bench/app</c>) of sealed entries written by the Log Core state machine
 /// directly in batches of 1,000 (no consensus: loading 10M entries through it would take hours), its tenant's issuer
 /// (discovery and JWKS over HTTP, so tokens go through the real JwtBearer validation) and a reviewer's token: what
-/// the query and console scenarios measure against.
+/// the query and console scenarios measure against. The filled store is kept in a cache directory keyed by the
+/// entry count and <see cref="FillVersion"/> and reused by later runs after a cheap check (see <see cref="OpenFilled"/>);
+/// <c>LOGSERVICE_BENCH_STORE_CACHE</c> names the directory, <c>LOGSERVICE_BENCH_FRESH_FILL=1</c> forces a new fill.
 /// </summary>
 internal sealed class ReadApiOverStore : IAsyncDisposable
 {
@@ -36,7 +41,18 @@ internal sealed class ReadApiOverStore : IAsyncDisposable
     /// <summary>The <c>Region</c> property's values, cycling per entry.</summary>
     public static readonly string[] Regions = ["eu-west", "eu-north", "us-east", "ap-south"];
 
+    /// <summary>The stream every scenario reads.</summary>
+    public const string StreamId = "bench/app";
+
+    /// <summary>Bump when the fill's shape changes (entries, bodies, timing, masks), so cached stores are filled again.</summary>
+    private const int FillVersion = 1;
+
+    /// <summary>Entries the reuse check verifies with their keys at each end of the stream.</summary>
+    private const int CheckedEntries = 4_096;
+
     private const int BatchEntries = 1_000;
+    private const long StartMillis = 1_763_700_000_000;
+    private const long BatchMillis = 3_600;
     private const string Audience = "https://logservice.bench";
     private readonly string directory;
     private readonly ReplicaIdentity identity;
@@ -72,17 +88,15 @@ internal sealed class ReadApiOverStore : IAsyncDisposable
     /// <inheritdoc cref="FirstMillis"/>
     public long LastMillis { get; private set; }
 
-    /// <summary>Creates the store, fills it with <paramref name="entries"/> entries and starts the issuer and the read API.</summary>
+    /// <summary>Opens (or fills) the store of <paramref name="entries"/> entries and starts the issuer and the read API.</summary>
     public static async Task<ReadApiOverStore> StartAsync(BenchContext context, string name, int entries)
     {
         var directory = Directory.CreateTempSubdirectory($"logservice-bench-{name}-").FullName;
-        var identity = ReplicaIdentity.CreateEphemeral(0);
         var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var issuer = await StartIssuerAsync(issuerKey);
         var policies = WritePolicies(directory, issuer.Urls.First() + "/bench");
-        var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(directory, "replica.db") });
-        var keys = new TrustedKeyService(Path.Combine(directory, "key-service"), identity, LogService.Sealing.SystemRandomSource.Instance);
-        var (firstMillis, lastMillis) = Fill(context, store, identity, keys, entries);
+        var (identity, store, keys) = OpenFilled(context, entries);
+        var lastMillis = StartMillis + (BatchMillis * ((entries / BatchEntries) + 1));
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Logging.ClearProviders();
@@ -97,7 +111,7 @@ internal sealed class ReadApiOverStore : IAsyncDisposable
         app.UseAuthorization();
         app.MapReadEndpoints();
         await app.StartAsync();
-        return new ReadApiOverStore(directory, identity, issuerKey, issuer, store, keys, app) { FirstMillis = firstMillis, LastMillis = lastMillis };
+        return new ReadApiOverStore(directory, identity, issuerKey, issuer, store, keys, app) { FirstMillis = StartMillis, LastMillis = lastMillis };
     }
 
     /// <summary>A reviewer's (<c>logs.read</c>) access token from the tenant's issuer, valid for 15 minutes.</summary>
@@ -122,53 +136,203 @@ internal sealed class ReadApiOverStore : IAsyncDisposable
         await issuer.DisposeAsync();
         issuerKey.Dispose();
         identity.Dispose();
+
+        // Only this run's policies: the filled store stays in the cache for the next run.
         Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>
+    /// The filled store from the cache directory when a previous run left one for the same entry count and fill
+    /// version and it passes the check; otherwise a fresh fill into that directory. The check is cheap and catches a
+    /// fill that was cut short or a store from other code: a manifest written only after the fill completed, the
+    /// stream head's sequence and Y head as the manifest recorded them, and the first and last 4,096 entries
+    /// verified with their released keys (links and MACs) up to that head. Holding a lock file while filling lets
+    /// two runs share one directory.
+    /// </summary>
+    private static (ReplicaIdentity Identity, ILogStore Store, TrustedKeyService Keys) OpenFilled(BenchContext context, int entries)
+    {
+        var root = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_STORE_CACHE") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Path.GetTempPath(), "logservice-bench-stores");
+        var directory = Path.Combine(Directory.CreateDirectory(root).FullName, string.Create(CultureInfo.InvariantCulture, $"read-api-{entries}-v{FillVersion}"));
+        using var fillLock = LockFile(directory + ".lock");
+        var manifest = Path.Combine(directory, "filled.json");
+        if (Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_FRESH_FILL") != "1" && File.Exists(manifest))
+        {
+            var opened = OpenStore(directory);
+            try
+            {
+                var recorded = JsonNode.Parse(File.ReadAllText(manifest))!;
+                Check(opened.Store, opened.Keys, (long)recorded["lastSequence"]!, Convert.FromBase64String((string)recorded["yHead"]!));
+                context.Progress.Note($"reusing the {entries:N0}-entry store in {directory}: head, first and last {CheckedEntries:N0} entries checked");
+                return opened;
+            }
+            catch (Exception ex)
+            {
+                context.Progress.Note($"the cached store failed its check ({ex.Message}); filling again");
+                Dispose(opened);
+            }
+        }
+
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        using (var identity = ReplicaIdentity.CreateEphemeral(0))
+        {
+            File.WriteAllText(Path.Combine(directory, "identity.json"), new JsonObject
+            {
+                ["signing"] = Convert.ToBase64String(identity.SigningKey.ExportPkcs8PrivateKey()),
+                ["keyAgreement"] = Convert.ToBase64String(identity.KeyAgreementKey.ExportPkcs8PrivateKey()),
+                ["atRest"] = Convert.ToBase64String(identity.AtRestKey),
+            }.ToJsonString());
+        }
+
+        var filled = OpenStore(directory);
+        Fill(context, filled.Store, filled.Identity, filled.Keys, entries);
+        var head = filled.Store.GetHead(StreamId)!;
+        Check(filled.Store, filled.Keys, head.LastSequence, head.YHead);
+        File.WriteAllText(manifest, new JsonObject
+        {
+            ["entries"] = entries,
+            ["fillVersion"] = FillVersion,
+            ["lastSequence"] = head.LastSequence,
+            ["yHead"] = Convert.ToBase64String(head.YHead),
+        }.ToJsonString());
+        return filled;
+    }
+
+    private static (ReplicaIdentity Identity, ILogStore Store, TrustedKeyService Keys) OpenStore(string directory)
+    {
+        var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "identity.json")))!;
+        var signing = ECDsa.Create();
+        signing.ImportPkcs8PrivateKey(Convert.FromBase64String((string)saved["signing"]!), out _);
+        var agreement = ECDiffieHellman.Create();
+        agreement.ImportPkcs8PrivateKey(Convert.FromBase64String((string)saved["keyAgreement"]!), out _);
+        var identity = new ReplicaIdentity(0, signing, agreement, Convert.FromBase64String((string)saved["atRest"]!));
+        var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = Path.Combine(directory, "replica.db") });
+        return (identity, store, new TrustedKeyService(Path.Combine(directory, "key-service"), identity, LogService.Sealing.SystemRandomSource.Instance));
+    }
+
+    private static void Dispose((ReplicaIdentity Identity, ILogStore Store, TrustedKeyService Keys) opened)
+    {
+        opened.Keys.Dispose();
+        opened.Store.Dispose();
+        opened.Identity.Dispose();
+    }
+
+    /// <summary>
+    /// The head is where the manifest says, and both ends of the stream verify with their keys: every link from
+    /// the stored one before the range, every MAC, and the last range ends at the head's Y. Throws otherwise. Also
+    /// builds T's secret ladder up to the head, as a running T has it.
+    /// </summary>
+    private static void Check(ILogStore store, TrustedKeyService keys, long lastSequence, byte[] yHead)
+    {
+        var head = store.GetHead(StreamId) ?? throw new InvalidDataException("the stream has no head");
+        if (head.LastSequence != lastSequence || !head.YHead.AsSpan().SequenceEqual(yHead))
+        {
+            throw new InvalidDataException($"the head is at {head.LastSequence}, the manifest says {lastSequence}");
+        }
+
+        foreach (var from in new[] { 0, Math.Max(0, lastSequence - CheckedEntries + 1) })
+        {
+            var to = Math.Min(lastSequence, from + CheckedEntries - 1);
+            var range = store.ReadRange(StreamId, from, to).Entries;
+            var anchor = from == 0 ? StreamGenesis.ComputeGenesisLink(StreamId) : SealedEntry.Decode(store.ReadRange(StreamId, from - 1, from - 1).Entries.Single().SealedEntry).Link.ToArray();
+            using var released = keys.ReleaseKeys(StreamId, [.. range.Select(e => (e.Sequence, e.PermissionMask))], ulong.MaxValue);
+            var report = StreamVerifier.VerifyWithReleasedKeys(StreamId, released, [.. range.Select(e => (ReadOnlyMemory<byte>)e.SealedEntry)],
+                new VerificationOptions { Anchor = new ChainAnchor(from, anchor), KnownHead = to == lastSequence ? new KnownHead(lastSequence + 1, yHead) : null });
+            if (report.FirstFailure is { } failure || range.Count != to - from + 1 || released.Count < range.Count(e => e.Kind == (byte)EntryKind.Data))
+            {
+                throw new InvalidDataException($"entries {from}..{to} do not verify: {report.FirstFailure?.ToString() ?? "entries or keys missing"}");
+            }
+        }
+    }
+
+    private static FileStream LockFile(string path)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Another run is filling this store: wait for it, then reuse what it filled.
+                Thread.Sleep(1_000);
+            }
+        }
     }
 
     /// <summary>
     /// Writes the stream through the state machine in decided batches of 1,000, 3.6 s of consensus time apart (so 10M
     /// entries span 10 hours): levels cycle, one source node per batch, one entry in five "delayed", regions cycle.
+    /// The next batches' commands are encoded on another thread while the state machine seals and stores.
     /// </summary>
-    private static (long FirstMillis, long LastMillis) Fill(BenchContext context, ILogStore store, ReplicaIdentity identity, TrustedKeyService keys, int entries)
+    private static void Fill(BenchContext context, ILogStore store, ReplicaIdentity identity, TrustedKeyService keys, int entries)
     {
         using var machine = new LogCoreStateMachine(store, identity, new ReplicaKeySet([identity.PublicKeys]));
-        const long FirstMillis = 1_763_700_000_000;
-        var millis = FirstMillis;
+        var millis = StartMillis;
         long instance = 0;
-        void Decide(LogCommand command) =>
-            machine.Execute(new OrderedBatch(++instance, millis += 3_600, 0, [new OrderedCommand(1, instance, LogCommandCodec.Encode(command))]));
+        void Decide(ReadOnlyMemory<byte> command) =>
+            machine.Execute(new OrderedBatch(++instance, millis += BatchMillis, 0, [new OrderedCommand(1, instance, command)]));
 
-        Decide(keys.PrepareStream("bench", "app", RetentionPolicy.KeepAll, [identity.PublicKeys]));
-        var body = new string('x', 200);
-        for (var written = 0; written < entries; written += BatchEntries)
+        Decide(LogCommandCodec.Encode(keys.PrepareStream("bench", "app", RetentionPolicy.KeepAll, [identity.PublicKeys])));
+        using var commands = new BlockingCollection<byte[]>(boundedCapacity: 4);
+        var encoder = Task.Run(() =>
         {
-            var batch = written / BatchEntries;
-            var drafts = Enumerable.Range(0, BatchEntries).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+            try
             {
-                Level = (EntryLevel)((written + i) % 6),
-                EventType = 0xA1B2C3D4,
-                Body = new EntryBody
+                for (var written = 0; written < entries; written += BatchEntries)
                 {
-                    TimestampUnixMicros = millis * 1000,
-                    MessageTemplate = "Order {OrderId} {State} {Payload}",
-                    RenderedMessage = $"Order o-{written + i} {((written + i) % 5 == 0 ? "delayed" : "shipped")} {body}",
-                    Properties =
-                    [
-                        new LogProperty("OrderId", LogValue.String($"o-{written + i}")),
-                        new LogProperty("State", LogValue.String((written + i) % 5 == 0 ? "delayed" : "shipped")),
-                        new LogProperty("Region", LogValue.String(Regions[(written + i) % Regions.Length])),
-                        new LogProperty("Payload", LogValue.String(body)),
-                    ],
-                },
-            })).ToArray();
-            Decide(new AppendEntriesCommand("bench/app", new WriterIdentity("bench", "cloud-a", $"node-{batch % Nodes}", "svc"), $"b{batch}", 1, drafts));
-            if (batch % 500 == 0)
+                    commands.Add(BatchCommand(written, StartMillis + (BatchMillis * ((written / BatchEntries) + 1))));
+                }
+            }
+            finally
             {
-                context.Progress.Report("write", written, entries);
+                commands.CompleteAdding();
+            }
+        });
+        var batches = 0;
+        foreach (var command in commands.GetConsumingEnumerable())
+        {
+            Decide(command);
+            if (batches++ % 500 == 0)
+            {
+                context.Progress.Report("write", (long)(batches - 1) * BatchEntries, entries);
             }
         }
 
-        return (FirstMillis, millis);
+        encoder.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The encoded append of the batch starting at entry <paramref name="written"/>, its bodies stamped <paramref name="millis"/>.</summary>
+    private static byte[] BatchCommand(int written, long millis)
+    {
+        var body = new string('x', 200);
+        var batch = written / BatchEntries;
+        var drafts = Enumerable.Range(0, BatchEntries).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        {
+            Level = (EntryLevel)((written + i) % 6),
+            EventType = 0xA1B2C3D4,
+            Body = new EntryBody
+            {
+                TimestampUnixMicros = millis * 1000,
+                MessageTemplate = "Order {OrderId} {State} {Payload}",
+                RenderedMessage = $"Order o-{written + i} {((written + i) % 5 == 0 ? "delayed" : "shipped")} {body}",
+                Properties =
+                [
+                    new LogProperty("OrderId", LogValue.String($"o-{written + i}")),
+                    new LogProperty("State", LogValue.String((written + i) % 5 == 0 ? "delayed" : "shipped")),
+                    new LogProperty("Region", LogValue.String(Regions[(written + i) % Regions.Length])),
+                    new LogProperty("Payload", LogValue.String(body)),
+                ],
+            },
+        })).ToArray();
+        return LogCommandCodec.Encode(new AppendEntriesCommand(StreamId, new WriterIdentity("bench", "cloud-a", $"node-{batch % Nodes}", "svc"), $"b{batch}", 1, drafts));
     }
 
     private static string WritePolicies(string directory, string issuer)

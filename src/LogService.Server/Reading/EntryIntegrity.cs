@@ -24,16 +24,14 @@ internal sealed record IntegrityBadge(string State, string? Detail)
 /// </summary>
 internal static class EntryIntegrity
 {
+    private static readonly IntegrityBadge VerifiedBadge = new(IntegrityBadge.Verified, null);
+    private static readonly IntegrityBadge LinkOnlyBadge = new(IntegrityBadge.Unverifiable, "no key released to this caller; the hash link checks");
+
     public static IntegrityBadge Check(EntryRecord record, ReadOnlyMemory<byte>? previousLink, string? missingPredecessor, ReleasedKeys keys)
     {
-        if (!SealedEntry.TryDecode(record.SealedEntry, out var entry, out var error))
+        if (CheckStoredForm(record) is { } broken)
         {
-            return new IntegrityBadge(IntegrityBadge.Broken, $"malformed sealed entry: {error}");
-        }
-
-        if (IndexMismatch(record, entry.Header) is { } mismatch)
-        {
-            return new IntegrityBadge(IntegrityBadge.Broken, mismatch);
+            return broken;
         }
 
         if (previousLink is not { } link)
@@ -48,10 +46,22 @@ internal static class EntryIntegrity
             return new IntegrityBadge(IntegrityBadge.Broken, Describe(failure.Failure, failure.Detail));
         }
 
-        return keys.Covers(record.Sequence)
-            ? new IntegrityBadge(IntegrityBadge.Verified, null)
-            : new IntegrityBadge(IntegrityBadge.Unverifiable, "no key released to this caller; the hash link checks");
+        return LinkedBadge(record.Sequence, keys);
     }
+
+    /// <summary>The first check: the stored bytes decode and agree with the stored header columns; null when they do.</summary>
+    public static IntegrityBadge? CheckStoredForm(EntryRecord record)
+    {
+        if (!SealedEntry.TryDecode(record.SealedEntry, out var entry, out var error))
+        {
+            return new IntegrityBadge(IntegrityBadge.Broken, $"malformed sealed entry: {error}");
+        }
+
+        return IndexMismatch(record, entry.Header) is { } mismatch ? new IntegrityBadge(IntegrityBadge.Broken, mismatch) : null;
+    }
+
+    /// <summary>The badge of an entry whose link (and, with its key, its MAC) checked: verified only when the caller had its key.</summary>
+    public static IntegrityBadge LinkedBadge(long sequence, ReleasedKeys keys) => keys.Covers(sequence) ? VerifiedBadge : LinkOnlyBadge;
 
     public static string Describe(VerificationFailure failure, string detail) => failure switch
     {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LogService.Core.Entries;
 using LogService.Core.Policies;
@@ -8,31 +10,56 @@ using LogService.Storage;
 namespace LogService.Server.Reading;
 
 /// <summary>One stored entry prepared for a caller: its redacted body (null when not theirs to read) and integrity badge.</summary>
-internal sealed record PresentedEntry(EntryRecord Record, JsonObject? Body, IntegrityBadge Integrity)
+internal sealed record PresentedEntry(EntryRecord Record, EntryBodyView? Body, IntegrityBadge Integrity)
 {
     /// <summary>The entry as docs/api.md shows it.</summary>
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["streamId"] = Record.StreamId,
-        ["sequence"] = Record.Sequence,
-        ["timestamp"] = ReadFormats.Timestamp(Record.TimestampMicros),
-        ["level"] = ReadFormats.Level(Record.Level),
-        ["sourceCloud"] = Record.SourceCloud,
-        ["sourceNode"] = Record.SourceNode,
-        ["sourceUser"] = Record.SourceUser,
-        ["eventType"] = ReadFormats.EventType(Record.EventType),
-        ["permissionMask"] = Record.PermissionMask,
-        ["kind"] = ((EntryKind)Record.Kind).ToString().ToLowerInvariant(),
-        ["body"] = Body?.DeepClone(),
-        ["integrity"] = new JsonObject { ["state"] = Integrity.State, ["detail"] = Integrity.Detail },
-    };
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteTo(writer);
+        }
+
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
+
+    /// <summary>Writes the entry as docs/api.md shows it, without building it as a JSON tree first.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("streamId", Record.StreamId);
+        writer.WriteNumber("sequence", Record.Sequence);
+        writer.WriteString("timestamp", ReadFormats.Timestamp(Record.TimestampMicros));
+        writer.WriteString("level", ReadFormats.Level(Record.Level));
+        writer.WriteString("sourceCloud", Record.SourceCloud);
+        writer.WriteString("sourceNode", Record.SourceNode);
+        writer.WriteString("sourceUser", Record.SourceUser);
+        writer.WriteString("eventType", ReadFormats.EventType(Record.EventType));
+        writer.WriteNumber("permissionMask", Record.PermissionMask);
+        writer.WriteString("kind", ((EntryKind)Record.Kind).ToString().ToLowerInvariant());
+        writer.WritePropertyName("body");
+        if (Body is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            Body.WriteTo(writer);
+        }
+
+        writer.WriteStartObject("integrity");
+        writer.WriteString("state", Integrity.State);
+        writer.WriteString("detail", Integrity.Detail);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary>Decrypts, redacts and checks stored entries for one caller, with keys for that caller's mask only.</summary>
 internal sealed class EntryPresenter(ILogStore store, IEntryKeySource keys, ReadAccess access)
 {
-    /// <summary>Predecessors farther apart than this are read one by one instead of as one range.</summary>
-    private const int MaxPredecessorSpan = 4096;
+    private readonly PageIntegrity _integrity = new(store);
 
     public async Task<IReadOnlyList<PresentedEntry>> PresentAsync(
         HttpContext context, LogPrincipal caller, IReadOnlyList<EntryRecord> rows, IReadOnlyDictionary<string, StreamGrant> grants, CancellationToken cancellationToken)
@@ -43,12 +70,12 @@ internal sealed class EntryPresenter(ILogStore store, IEntryKeySource keys, Read
             var grant = grants[group.Key];
             var streamRows = group.Select(x => x.row).ToList();
             using var released = await keys.KeysForAsync(context, group.Key, streamRows, grant.ReadMask, cancellationToken);
-            var links = PredecessorLinks(group.Key, streamRows);
+            var badges = _integrity.Check(group.Key, streamRows, released);
+            var redaction = new PageRedaction(fields => access.Redact(caller, grant, fields));
             foreach (var (row, index) in group)
             {
-                var (link, missing) = links[row.Sequence];
-                var integrity = EntryIntegrity.Check(row, link, missing, released);
-                var body = integrity.State == IntegrityBadge.Broken ? null : BodyOf(row, released, caller, grant);
+                var integrity = badges[row.Sequence];
+                var body = integrity.State == IntegrityBadge.Broken ? null : BodyOf(row, released, redaction);
                 presented[index] = new PresentedEntry(row, body, integrity);
             }
         }
@@ -56,7 +83,7 @@ internal sealed class EntryPresenter(ILogStore store, IEntryKeySource keys, Read
         return presented;
     }
 
-    private JsonObject? BodyOf(EntryRecord row, ReleasedKeys released, LogPrincipal caller, StreamGrant grant)
+    private static EntryBodyView? BodyOf(EntryRecord row, ReleasedKeys released, PageRedaction redaction)
     {
         if (row.Kind != (byte)EntryKind.Data || !released.Covers(row.Sequence))
         {
@@ -71,56 +98,12 @@ internal sealed class EntryPresenter(ILogStore store, IEntryKeySource keys, Read
 
         try
         {
-            return EntryBodyView.Build(EntryCodec.DecodeBody(plaintext), fields => access.Redact(caller, grant, fields));
+            return EntryBodyView.Build(EntryCodec.DecodeBody(plaintext), redaction.Apply);
         }
         catch (EntryEncodingException)
         {
             return null;
         }
-    }
-
-    /// <summary>Y_{j-1} for every row j: from the page, the store, the genesis link or a retention tombstone.</summary>
-    private Dictionary<long, (ReadOnlyMemory<byte>? Link, string? Missing)> PredecessorLinks(string streamId, List<EntryRecord> rows)
-    {
-        var bySequence = rows.GroupBy(r => r.Sequence).ToDictionary(g => g.Key, g => g.First());
-        var needed = rows.Select(r => r.Sequence - 1).Where(s => s >= 0 && !bySequence.ContainsKey(s)).Distinct().Order().ToList();
-        if (needed.Count > 0)
-        {
-            var fetched = needed[^1] - needed[0] < MaxPredecessorSpan
-                ? store.ReadRange(streamId, needed[0], needed[^1]).Entries
-                : needed.SelectMany(s => store.ReadRange(streamId, s, s).Entries);
-            foreach (var entry in fetched)
-            {
-                bySequence.TryAdd(entry.Sequence, entry);
-            }
-        }
-
-        IReadOnlyList<RetentionTombstone>? tombstones = null;
-        var links = new Dictionary<long, (ReadOnlyMemory<byte>?, string?)>();
-        foreach (var row in rows)
-        {
-            var previous = row.Sequence - 1;
-            if (previous < 0)
-            {
-                links[row.Sequence] = (StreamGenesis.ComputeGenesisLink(streamId), null);
-            }
-            else if (bySequence.TryGetValue(previous, out var entry))
-            {
-                links[row.Sequence] = SealedEntry.TryDecode(entry.SealedEntry, out var sealedEntry, out _)
-                    ? (sealedEntry.Link, null)
-                    : (null, null);
-            }
-            else
-            {
-                tombstones ??= store.GetTombstones(streamId);
-                var cut = tombstones.FirstOrDefault(t => t.LastSequence == previous);
-                links[row.Sequence] = cut is not null
-                    ? (cut.YHeadAtCut, null)
-                    : (null, string.Create(CultureInfo.InvariantCulture, $"entry {previous} before it is missing from storage"));
-            }
-        }
-
-        return links;
     }
 }
 

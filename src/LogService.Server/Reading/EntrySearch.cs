@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LogService.Core.Policies;
 using LogService.Storage;
@@ -88,11 +89,7 @@ internal sealed class EntrySearch(ILogStore store, ReadAccess access, EntryPrese
             access.Recorded(caller, grant, "query", string.Create(CultureInfo.InvariantCulture, $"{count} entries returned, {results.Count(r => r.Record.StreamId == grant.StreamId && r.Body is not null)} with body"));
         }
 
-        return TypedResults.Json(new JsonObject
-        {
-            ["entries"] = new JsonArray([.. results.Select(r => (JsonNode)r.ToJson())]),
-            ["nextCursor"] = next,
-        });
+        return new PageResult(results, next);
     }
 
     public IResult Count(LogPrincipal caller, EntrySearchRequest request)
@@ -189,5 +186,29 @@ internal sealed class EntrySearch(ILogStore store, ReadAccess access, EntryPrese
 
         var tenants = grants.Values.Select(g => g.Tenant).Distinct(StringComparer.Ordinal).ToList();
         return request.Headers with { Tenant = tenants.Count == 1 ? tenants[0] : null };
+    }
+
+    /// <summary>A page written straight to the response (<c>{"entries": [...], "nextCursor": ...}</c>), without a JSON tree of the page.</summary>
+    private sealed class PageResult(List<PresentedEntry> entries, string? next) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("entries");
+                foreach (var entry in entries)
+                {
+                    entry.WriteTo(writer);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteString("nextCursor", next);
+                writer.WriteEndObject();
+            }
+
+            await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        }
     }
 }

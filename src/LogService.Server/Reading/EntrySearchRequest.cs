@@ -38,8 +38,8 @@ internal sealed record EntrySearchRequest(
             return Text is null && Properties.All(p => !p.Equal);
         }
 
-        return (Text is null || EntryBodyView.ContainsText(entry.Body, Text))
-            && Properties.All(p => EntryBodyView.PropertyEquals(entry.Body, p.Name, p.Value) == p.Equal);
+        return (Text is null || entry.Body.ContainsText(Text))
+            && Properties.All(p => entry.Body.PropertyEquals(p.Name, p.Value) == p.Equal);
     }
 
     public static (EntrySearchRequest? Request, string? Error) Parse(IQueryCollection query)
