@@ -36,6 +36,11 @@ internal sealed class LogServiceSink : ILogEventSink, IDisposable
             throw new ArgumentException("At least one server URL is required.", nameof(options));
         }
 
+        if (options.MaxBatchesInFlight < 1)
+        {
+            throw new ArgumentException("MaxBatchesInFlight must be at least 1.", nameof(options));
+        }
+
         var keys = options.ReplicaKeys ?? throw new ArgumentException("The pinned replica key set is required: receipts are verified against it.", nameof(options));
 
         _eventLimit = options.EventBodyLimitBytes;

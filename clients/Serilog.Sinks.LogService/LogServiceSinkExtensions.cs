@@ -65,13 +65,14 @@ public static class LogServiceSinkExtensions
     /// <param name="format">Wire format.</param>
     /// <param name="deadLetterPath">The dead-letter file.</param>
     /// <param name="flushTimeout">How long closing the logger keeps shipping; default 10 s.</param>
+    /// <param name="maxBatchesInFlight">Batches awaiting their receipts at once; default 4.</param>
     /// <param name="restrictedToMinimumLevel">The lowest level passed to the sink.</param>
     /// <returns>The logger configuration, for chaining.</returns>
     public static LoggerConfiguration LogService(this LoggerSinkConfiguration sinkConfiguration, string serverUrls, string stream, string replicaKeySetPath,
         string? accessToken = null, string? authority = null, string? clientId = null, string? clientSecret = null, string? scope = null,
         int batchSizeLimit = 1000, TimeSpan? period = null, string? bufferDirectory = null, long bufferSizeLimitBytes = 256L * 1024 * 1024,
         LogServiceFormat format = LogServiceFormat.Clef, string? deadLetterPath = null, TimeSpan? flushTimeout = null,
-        LogEventLevel restrictedToMinimumLevel = LogEventLevel.Verbose)
+        int maxBatchesInFlight = 4, LogEventLevel restrictedToMinimumLevel = LogEventLevel.Verbose)
     {
         ArgumentNullException.ThrowIfNull(serverUrls);
         var options = new LogServiceSinkOptions
@@ -87,6 +88,7 @@ public static class LogServiceSinkExtensions
             Format = format,
             DeadLetterPath = deadLetterPath,
             FlushTimeout = flushTimeout ?? TimeSpan.FromSeconds(10),
+            MaxBatchesInFlight = maxBatchesInFlight,
         };
         foreach (var url in serverUrls.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
         {

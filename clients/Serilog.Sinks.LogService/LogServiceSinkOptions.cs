@@ -24,6 +24,16 @@ public sealed class LogServiceSinkOptions
     /// <summary>Request body bytes at most. Default 4 MiB (the service accepts 10 MiB).</summary>
     public int BatchBytesLimit { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Batches sent and awaiting their receipts at once, each on a replica of its own as far as there are replicas
+    /// (batch <c>i</c> of the window starts at the <c>i</c>-th URL and fails over from there). The buffer still
+    /// releases a batch only when it and every batch before it is delivered or dead-lettered. With more than one,
+    /// batches may be stored in another order than they were sent (each batch's events stay together and in order,
+    /// and the per-source sequence numbers give the order). 1 sends one batch at a time, in order, to one replica
+    /// until it fails. Default 4.
+    /// </summary>
+    public int MaxBatchesInFlight { get; set; } = 4;
+
     /// <summary>How long a partial batch waits for more events before it is sent. Default 2 s.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(2);
 

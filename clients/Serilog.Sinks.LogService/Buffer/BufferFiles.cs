@@ -6,7 +6,7 @@ namespace Serilog.Sinks.LogService.Buffer;
 
 /// <summary>
 /// The buffer directory's files other than the records: segment naming, the source id, and the position file
-/// (read position and the end of the batch in flight), replaced atomically by write-then-rename so a kill leaves
+/// (read position and the ends of the batches in flight), replaced atomically by write-then-rename so a kill leaves
 /// either the old or the new position, never a mix.
 /// </summary>
 internal static class BufferFiles
@@ -15,8 +15,8 @@ internal static class BufferFiles
     private const string PositionName = "position";
     private const string SourceIdName = "source-id";
     private const string LockName = "lock";
-    private const uint PositionMagic = 0x4C53_4250; // "LSBP"
-    private const int PositionSize = 4 + 8 * 4 + 4;
+    private const uint PositionMagic = 0x4C53_4232; // "LSB2": read position, then any number of in-flight ends
+    private const uint SingleFlightMagic = 0x4C53_4250; // "LSBP": read position and at most one in-flight end
 
     /// <summary>
     /// Takes the directory for this buffer alone: an exclusive lock on its lock file, released when the handle is
@@ -73,8 +73,11 @@ internal static class BufferFiles
         return id;
     }
 
-    /// <summary>The persisted read position and in-flight end, or null when there is none or it is damaged.</summary>
-    public static (BufferPosition Read, BufferPosition? InFlightEnd)? LoadPosition(string directory)
+    /// <summary>
+    /// The persisted read position and the ends of the batches in flight (oldest first), or null when there is none
+    /// or it is damaged. A file of the earlier one-batch layout reads as a list of at most one end.
+    /// </summary>
+    public static (BufferPosition Read, List<BufferPosition> InFlightEnds)? LoadPosition(string directory)
     {
         var path = Path.Combine(directory, PositionName);
         if (!File.Exists(path))
@@ -83,31 +86,58 @@ internal static class BufferFiles
         }
 
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length != PositionSize || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != PositionMagic
-            || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(PositionSize - 4)) != Checksum(bytes.AsSpan(0, PositionSize - 4)))
+        if (bytes.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) != Checksum(bytes.AsSpan(0, bytes.Length - 4)))
         {
             return null;
         }
 
-        var span = bytes.AsSpan(4);
-        var read = new BufferPosition(BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..]));
-        var flightSegment = BinaryPrimitives.ReadInt64LittleEndian(span[16..]);
-        BufferPosition? flight = flightSegment < 0 ? null : new BufferPosition(flightSegment, BinaryPrimitives.ReadInt64LittleEndian(span[24..]));
-        return (read, flight);
+        var span = bytes.AsSpan(4, bytes.Length - 8);
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        if (magic == SingleFlightMagic && span.Length == 32)
+        {
+            var flightSegment = BinaryPrimitives.ReadInt64LittleEndian(span[16..]);
+            return (ReadPosition(span), flightSegment < 0 ? [] : [ReadPosition(span[16..])]);
+        }
+
+        var count = magic == PositionMagic && span.Length >= 20 ? BinaryPrimitives.ReadInt32LittleEndian(span[16..]) : -1;
+        if (count < 0 || span.Length != 20 + 16L * count)
+        {
+            return null;
+        }
+
+        var ends = new List<BufferPosition>(count);
+        for (var i = 0; i < count; i++)
+        {
+            ends.Add(ReadPosition(span[(20 + 16 * i)..]));
+        }
+
+        return (ReadPosition(span), ends);
     }
 
-    /// <summary>Persists the read position and the end of the batch in flight (null: none).</summary>
-    public static void SavePosition(string directory, BufferPosition read, BufferPosition? inFlightEnd)
+    /// <summary>Persists the read position and the ends of the batches in flight, oldest first.</summary>
+    public static void SavePosition(string directory, BufferPosition read, IReadOnlyList<BufferPosition> inFlightEnds)
     {
-        var bytes = new byte[PositionSize];
+        var bytes = new byte[4 + 16 + 4 + 16 * inFlightEnds.Count + 4];
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, PositionMagic);
-        BinaryPrimitives.WriteInt64LittleEndian(span[4..], read.Segment);
-        BinaryPrimitives.WriteInt64LittleEndian(span[12..], read.Offset);
-        BinaryPrimitives.WriteInt64LittleEndian(span[20..], inFlightEnd?.Segment ?? -1);
-        BinaryPrimitives.WriteInt64LittleEndian(span[28..], inFlightEnd?.Offset ?? 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[(PositionSize - 4)..], Checksum(span[..(PositionSize - 4)]));
+        WritePosition(span[4..], read);
+        BinaryPrimitives.WriteInt32LittleEndian(span[20..], inFlightEnds.Count);
+        for (var i = 0; i < inFlightEnds.Count; i++)
+        {
+            WritePosition(span[(24 + 16 * i)..], inFlightEnds[i]);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Checksum(span[..^4]));
         ReplaceFile(Path.Combine(directory, PositionName), bytes);
+    }
+
+    private static BufferPosition ReadPosition(ReadOnlySpan<byte> span) =>
+        new(BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..]));
+
+    private static void WritePosition(Span<byte> span, BufferPosition position)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(span, position.Segment);
+        BinaryPrimitives.WriteInt64LittleEndian(span[8..], position.Offset);
     }
 
     private static void ReplaceFile(string path, byte[] bytes)

@@ -9,8 +9,10 @@ namespace Serilog.Sinks.LogService.Buffer;
 /// so they survive the process being killed. Each process writes a new segment; a record torn by a kill can only
 /// be at the end of an older segment, and the reader skips it. When the bound is reached new events are refused
 /// and counted (their sequence numbers are used up, so the gap is visible downstream); the next event that fits is
-/// preceded by a gap marker saying how many were refused. Appends may come from any thread; reading and committing
-/// from one thread (the shipper).
+/// preceded by a gap marker saying how many were refused. Several batches may be in flight at once: the reader
+/// runs ahead of the read position, the ends of the batches in flight are persisted before they are sent, and the
+/// read position only moves past a batch once it and every batch before it is done. Appends may come from any
+/// thread; reading, marking and committing from one thread (the shipper).
 /// </summary>
 internal sealed class DurableBuffer : IDisposable
 {
@@ -33,12 +35,12 @@ internal sealed class DurableBuffer : IDisposable
     private long _refusedPending;
     private long _refusedTotal;
     private BufferPosition _read;
-    private BufferPosition? _inFlightEnd;
+    private List<BufferPosition> _inFlightEnds;
     private bool _disposed;
 
     // Reader state, touched only by the shipper thread.
     private readonly byte[] _chunk;
-    private readonly LineBuffer _body = new();
+    private BufferPosition _next;
     private SafeFileHandle? _readHandle;
     private long _readHandleSegment = -1;
     private long _chunkStart;
@@ -75,7 +77,8 @@ internal sealed class DurableBuffer : IDisposable
         var saved = BufferFiles.LoadPosition(directory);
         var first = _segments.Keys.Min();
         _read = saved is { } s && s.Read.Segment >= first ? s.Read : new BufferPosition(first, 0);
-        _inFlightEnd = saved?.InFlightEnd is { } f && f.CompareTo(_read) > 0 ? f : null;
+        _inFlightEnds = saved is { } p ? [.. p.InFlightEnds.Where(e => e.CompareTo(_read) > 0).Order()] : [];
+        _next = _read;
     }
 
     /// <summary>Opens (or creates) the buffer in <paramref name="directory"/>.</summary>
@@ -148,26 +151,33 @@ internal sealed class DurableBuffer : IDisposable
     }
 
     /// <summary>
-    /// Reads the next batch after the read position: up to <paramref name="maxCount"/> events and
-    /// <paramref name="maxBytes"/> body bytes, stopping at a sequence gap, and exactly at the end of the batch that
-    /// was in flight when the process stopped, so its retry carries the same events. Null when nothing is pending.
+    /// Reads the next batch after the last one marked in flight into <paramref name="body"/>: up to
+    /// <paramref name="maxCount"/> events and <paramref name="maxBytes"/> body bytes, stopping at a sequence gap. A
+    /// batch that was in flight when the process stopped is read again exactly to its recorded end, whatever the
+    /// limits are now, so its retry carries the same events under the same batch id. Null when nothing is pending.
     /// </summary>
-    public BufferBatch? ReadBatch(int maxCount, long maxBytes)
+    public BufferBatch? ReadBatch(int maxCount, long maxBytes, LineBuffer body)
     {
-        BufferPosition? stopAt;
+        BufferPosition? stopAt = null;
         lock (_gate)
         {
-            stopAt = _inFlightEnd;
+            foreach (var end in _inFlightEnds)
+            {
+                if (end.CompareTo(_next) > 0)
+                {
+                    stopAt = end;
+                    break;
+                }
+            }
         }
 
-        var position = _read;
-        var body = _body;
+        var position = _next;
         body.Reset();
         var lines = new List<Range>();
         var start = position;
         long firstSequence = 0, expected = 0;
         var (limit, active) = SegmentLimit(position.Segment);
-        while (lines.Count < maxCount)
+        while (stopAt is not null || lines.Count < maxCount)
         {
             if (position.Offset >= limit)
             {
@@ -204,7 +214,7 @@ internal sealed class DurableBuffer : IDisposable
                 continue;
             }
 
-            if (lines.Count > 0 && (sequence != expected || body.Length + payload.Length + 1 > maxBytes))
+            if (lines.Count > 0 && (sequence != expected || (stopAt is null && body.Length + payload.Length + 1 > maxBytes)))
             {
                 break;
             }
@@ -226,9 +236,12 @@ internal sealed class DurableBuffer : IDisposable
 
         if (lines.Count == 0)
         {
-            if (position != _read)
+            // Only skipped damage or emptied segments: move past them, and release them once no batch before them
+            // is still in flight.
+            _next = position;
+            if (_next != _read && !HasInFlightUpTo(_next))
             {
-                Commit(position); // only skipped damage or emptied segments: move past them
+                Commit(_next);
             }
 
             return null;
@@ -237,29 +250,36 @@ internal sealed class DurableBuffer : IDisposable
         return new BufferBatch(body.Bytes, body.Length, lines, firstSequence, start, position);
     }
 
-    /// <summary>Records that <paramref name="batch"/> is being sent, so after a crash it is resent unchanged.</summary>
+    /// <summary>
+    /// Records on disk that <paramref name="batch"/> is being sent, so after a crash it is read again unchanged, and
+    /// moves the reader past it. Throws, leaving the reader where it was, when the record cannot be written.
+    /// </summary>
     public void MarkInFlight(BufferBatch batch)
     {
         lock (_gate)
         {
-            if (_inFlightEnd is null || batch.End.CompareTo(_inFlightEnd.Value) > 0)
+            if (!_inFlightEnds.Contains(batch.End))
             {
-                _inFlightEnd = batch.End;
-                BufferFiles.SavePosition(_directory, batch.Start, _inFlightEnd);
+                List<BufferPosition> ends = [.. _inFlightEnds, batch.End];
+                ends.Sort();
+                BufferFiles.SavePosition(_directory, _read, ends);
+                _inFlightEnds = ends;
             }
         }
+
+        _next = batch.End;
     }
 
-    /// <summary>Marks everything before <paramref name="end"/> done (delivered or dead-lettered) and frees finished segments.</summary>
+    /// <summary>
+    /// Marks everything before <paramref name="end"/> done (delivered or dead-lettered) and frees finished segments.
+    /// The caller passes the end of a batch only when it and every batch before it is done.
+    /// </summary>
     public void Commit(BufferPosition end)
     {
         lock (_gate)
         {
             _read = end;
-            if (_inFlightEnd is { } f && f.CompareTo(end) <= 0)
-            {
-                _inFlightEnd = null;
-            }
+            _inFlightEnds = _inFlightEnds.Where(e => e.CompareTo(end) > 0).ToList();
 
             // A finished segment other than the one being written is no longer needed.
             if (_read.Segment != _writeSegment && _segments.TryGetValue(_read.Segment, out var length) && _read.Offset >= length
@@ -287,7 +307,12 @@ internal sealed class DurableBuffer : IDisposable
                 _segments.Remove(segment);
             }
 
-            BufferFiles.SavePosition(_directory, _read, _inFlightEnd);
+            if (_next.CompareTo(_read) < 0)
+            {
+                _next = _read;
+            }
+
+            BufferFiles.SavePosition(_directory, _read, _inFlightEnds);
         }
     }
 
@@ -305,6 +330,15 @@ internal sealed class DurableBuffer : IDisposable
             _writeHandle.Dispose();
             CloseReadHandle();
             _lock.Dispose();
+        }
+    }
+
+    /// <summary>True when a batch ending at or before <paramref name="position"/> is still in flight.</summary>
+    private bool HasInFlightUpTo(BufferPosition position)
+    {
+        lock (_gate)
+        {
+            return _inFlightEnds.Count > 0 && _inFlightEnds[0].CompareTo(position) <= 0;
         }
     }
 

@@ -1,8 +1,8 @@
 namespace Serilog.Sinks.LogService.Buffer;
 
 /// <summary>
-/// A growable byte buffer of <c>\n</c>-separated lines, reused for every batch the shipper reads (it finishes with
-/// one batch before reading the next), so steady shipping allocates no new body arrays.
+/// A growable byte buffer of <c>\n</c>-separated lines. The shipper keeps one per batch it may have in flight and
+/// reuses it for the next batch once the previous one is done with, so steady shipping allocates no new body arrays.
 /// </summary>
 internal sealed class LineBuffer
 {

@@ -5,11 +5,12 @@ using Serilog.Sinks.LogService.Buffer;
 namespace Serilog.Sinks.LogService.Shipping;
 
 /// <summary>
-/// The background task that empties the buffer: reads a batch, marks it in flight, sends it until a replica
-/// returns a valid receipt (failing over between replicas, backing off with jitter) or rejects it for good (then it
-/// goes to the dead-letter file), and moves the read position past it. The batch id is the buffer's source id and
-/// the batch's sequence range, so a retry, even from the next process after a crash, reuses it and the service
-/// deduplicates.
+/// The background task that empties the buffer. It keeps up to <see cref="LogServiceSinkOptions.MaxBatchesInFlight"/>
+/// batches in flight: each is read in buffer order, recorded on disk as in flight, and sent on its own until a
+/// replica returns a valid receipt (failing over between replicas, backing off with jitter) or rejects it for good
+/// (then it goes to the dead-letter file). The read position moves past a batch only when it and every batch before
+/// it is done, so a crash never loses an event. The batch id is the buffer's source id and the batch's sequence
+/// range, so a retry, even from the next process after a crash, reuses it and the service deduplicates.
 /// </summary>
 internal sealed class BatchShipper : IAsyncDisposable
 {
@@ -19,12 +20,15 @@ internal sealed class BatchShipper : IAsyncDisposable
     private readonly LogServiceSinkOptions _options;
     private readonly Uri[] _servers;
     private readonly CancellationTokenSource _abort = new();
-    private readonly Random _random = new();
+    private readonly Window _window;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private int _appendedSinceWake;
     private volatile bool _draining;
-    private int _server;
+    private long _delivered;
+    private long _deadLettered;
+    private long _released;
+    private int _mostInFlight;
 
     public BatchShipper(DurableBuffer buffer, BatchSender sender, DeadLetterFile deadLetters, LogServiceSinkOptions options)
     {
@@ -33,17 +37,20 @@ internal sealed class BatchShipper : IAsyncDisposable
         _deadLetters = deadLetters;
         _options = options;
         _servers = options.ServerUrls.Select(u => u.AbsoluteUri.EndsWith('/') ? u : new Uri(u.AbsoluteUri + "/")).ToArray();
+        _window = new Window(options.MaxBatchesInFlight, _servers.Length);
     }
 
     /// <summary>Events delivered with a valid receipt since start.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    private long _delivered;
-
     /// <summary>Events moved to the dead-letter file since start.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
-    private long _deadLettered;
+    /// <summary>Events the buffer has released (delivered or dead-lettered, and every event before them too) since start.</summary>
+    public long Released => Interlocked.Read(ref _released);
+
+    /// <summary>Most batches that were in flight at once since start.</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
 
     /// <summary>Starts the background task.</summary>
     public void Start() => _loop = Task.Run(RunAsync);
@@ -76,7 +83,7 @@ internal sealed class BatchShipper : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                // Stopped while waiting or sending: the batch stays in flight on disk.
+                // Stopped while waiting: the batches in flight stay recorded on disk.
             }
         }
 
@@ -89,93 +96,197 @@ internal sealed class BatchShipper : IAsyncDisposable
         _wake.TrySetResult();
     }
 
+    /// <summary>True (and re-armed) when a wake-up came since the last look.</summary>
+    private bool TakeWake()
+    {
+        if (!_wake.Task.IsCompleted)
+        {
+            return false;
+        }
+
+        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return true;
+    }
+
     private async Task RunAsync()
     {
         var cancellation = _abort.Token;
-        while (!cancellation.IsCancellationRequested)
+        var readAfter = 0L; // Environment.TickCount64 before which no partial batch is read (events gather for a period)
+        try
         {
-            var wake = _wake;
-            BufferBatch? batch;
-            try
+            while (!cancellation.IsCancellationRequested)
             {
-                batch = _buffer.ReadBatch(_options.BatchSizeLimit, _options.BatchBytesLimit);
-            }
-            catch (IOException ex)
-            {
-                SelfLog.WriteLine("LogService sink: reading the buffer failed: {0}", ex.Message);
-                batch = null;
-            }
+                if (TakeWake())
+                {
+                    readAfter = 0;
+                }
 
-            if (batch is null)
-            {
-                if (_draining)
+                try
+                {
+                    Release();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The disk refused the dead letter or the position: keep the batches and try again later.
+                    SelfLog.WriteLine("LogService sink: recording finished batches failed: {0}", ex);
+                    await Task.Delay(_options.MaximumBackoff, cancellation).ConfigureAwait(false);
+                    continue;
+                }
+
+                var exhausted = false;
+                while (_window.HasRoom && (_draining || Environment.TickCount64 >= readAfter))
+                {
+                    var shipment = ReadNext(cancellation);
+                    if (shipment is null)
+                    {
+                        exhausted = true;
+                        readAfter = Environment.TickCount64 + (long)_options.Period.TotalMilliseconds;
+                        break;
+                    }
+
+                    if (shipment.Batch.Count < _options.BatchSizeLimit)
+                    {
+                        // A partial batch: give events a period to gather (or a full batch to arrive) before the next.
+                        readAfter = Environment.TickCount64 + (long)_options.Period.TotalMilliseconds;
+                    }
+                }
+
+                if (_draining && exhausted && _window.IsEmpty)
                 {
                     return;
                 }
 
-                await Task.WhenAny(wake.Task, Task.Delay(_options.Period, cancellation)).ConfigureAwait(false);
-                if (wake.Task.IsCompleted)
-                {
-                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-
-                continue;
+                await WaitAsync(readAfter, cancellation).ConfigureAwait(false);
             }
-
-            try
-            {
-                await DeliverAsync(batch, cancellation).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // E.g. the disk refused the dead letter or the position: keep the batch and try again later.
-                SelfLog.WriteLine("LogService sink: shipping batch {0}-{1} failed: {2}", batch.FirstSequence, batch.LastSequence, ex);
-                await Task.Delay(_options.MaximumBackoff, cancellation).ConfigureAwait(false);
-                continue;
-            }
-
-            if (batch.Count < _options.BatchSizeLimit && !_draining)
-            {
-                // A partial batch: give events a period to gather (or a full batch to arrive) before the next request.
-                await Task.WhenAny(wake.Task, Task.Delay(_options.Period, cancellation)).ConfigureAwait(false);
-                if (wake.Task.IsCompleted)
-                {
-                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
+        }
+        finally
+        {
+            await _window.StopAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task DeliverAsync(BufferBatch batch, CancellationToken cancellation)
+    /// <summary>Reads the next batch, records it as in flight and starts sending it; null when there is none.</summary>
+    private Shipment? ReadNext(CancellationToken cancellation)
     {
-        _buffer.MarkInFlight(batch);
-        var batchId = $"{_buffer.SourceId}:{batch.FirstSequence}-{batch.LastSequence}";
+        var slot = _window.FreeSlot();
+        BufferBatch? batch;
+        try
+        {
+            batch = _buffer.ReadBatch(_options.BatchSizeLimit, _options.BatchBytesLimit, _window.Body(slot));
+            if (batch is null)
+            {
+                return null;
+            }
+
+            _buffer.MarkInFlight(batch);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing is sent that is not recorded as in flight; the batch is read again next time.
+            SelfLog.WriteLine("LogService sink: reading the buffer failed: {0}", ex.Message);
+            return null;
+        }
+
+        var shipment = new Shipment(batch, $"{_buffer.SourceId}:{batch.FirstSequence}-{batch.LastSequence}", slot);
+        shipment.Sending = SendUntilDoneAsync(shipment, TimeSpan.Zero, cancellation);
+        var count = _window.Add(shipment);
+        if (count > _mostInFlight)
+        {
+            Volatile.Write(ref _mostInFlight, count);
+        }
+
+        return shipment;
+    }
+
+    /// <summary>
+    /// Settles every batch whose sending has finished (dead-lettering a rejected one, sending again one that failed
+    /// unexpectedly), then commits the finished batches at the head of the window, oldest first.
+    /// </summary>
+    private void Release()
+    {
+        foreach (var shipment in _window.Shipments)
+        {
+            if (shipment.Done || !shipment.Sending.IsCompleted || shipment.Sending.IsCanceled)
+            {
+                continue;
+            }
+
+            if (!shipment.Sending.IsCompletedSuccessfully)
+            {
+                SelfLog.WriteLine("LogService sink: shipping batch {0} failed: {1}", shipment.BatchId, shipment.Sending.Exception);
+                shipment.Sending = SendUntilDoneAsync(shipment, _options.MaximumBackoff, _abort.Token);
+                continue;
+            }
+
+            var outcome = shipment.Sending.Result;
+            if (outcome.Result == SendResult.Rejected)
+            {
+                _deadLetters.Write(shipment.Batch, shipment.BatchId, shipment.Server!, outcome.Status, outcome.Problem);
+                Interlocked.Add(ref _deadLettered, shipment.Batch.Count);
+                SelfLog.WriteLine("{0}", string.Create(CultureInfo.InvariantCulture,
+                    $"LogService sink: {shipment.Server} rejected batch {shipment.BatchId} ({shipment.Batch.Count} events): {outcome.Reason}; written to {_deadLetters.Path}, continuing with the next batch"));
+            }
+
+            shipment.Done = true;
+        }
+
+        if (_window.FinishedAtHead() is { } last)
+        {
+            _buffer.Commit(last.Batch.End);
+            Interlocked.Add(ref _released, _window.RemoveFinishedAtHead());
+        }
+    }
+
+    /// <summary>Waits until a batch in flight finishes or, with room for another, a full batch is waiting or the read delay passes.</summary>
+    private async Task WaitAsync(long readAfter, CancellationToken cancellation)
+    {
+        var waits = _window.Sending();
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (_window.HasRoom)
+        {
+            waits.Add(_wake.Task);
+            if (!_draining)
+            {
+                var delay = Math.Max(1, readAfter - Environment.TickCount64);
+                waits.Add(Task.Delay(TimeSpan.FromMilliseconds(delay), timer.Token));
+            }
+        }
+
+        await Task.WhenAny(waits).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one batch, failing over and backing off, until it is delivered or rejected for good.</summary>
+    private async Task<SendOutcome> SendUntilDoneAsync(Shipment shipment, TimeSpan firstDelay, CancellationToken cancellation)
+    {
+        if (firstDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(firstDelay, cancellation).ConfigureAwait(false);
+        }
+
+        var batch = shipment.Batch;
         for (var failures = 0; ; failures++)
         {
-            var server = _servers[_server];
-            var outcome = await _sender.SendAsync(server, batch, batchId, cancellation).ConfigureAwait(false);
+            var index = _window.ServerOf(shipment.Slot);
+            var server = _servers[index];
+            shipment.Server = server;
+            var outcome = await _sender.SendAsync(server, batch, shipment.BatchId, cancellation).ConfigureAwait(false);
             switch (outcome.Result)
             {
                 case SendResult.Delivered:
-                    _buffer.Commit(batch.End);
                     Interlocked.Add(ref _delivered, batch.Count);
-                    return;
+                    return outcome;
                 case SendResult.Rejected:
-                    _deadLetters.Write(batch, batchId, server, outcome.Status, outcome.Problem);
-                    _buffer.Commit(batch.End);
-                    Interlocked.Add(ref _deadLettered, batch.Count);
-                    SelfLog.WriteLine("{0}", string.Create(CultureInfo.InvariantCulture,
-                        $"LogService sink: {server} rejected batch {batchId} ({batch.Count} events): {outcome.Reason}; written to {_deadLetters.Path}, continuing with the next batch"));
-                    return;
+                    return outcome;
                 default:
-                    var delay = Backoff.Delay(failures, _options.MinimumBackoff, _options.MaximumBackoff, outcome.RetryAfter, _random);
+                    var delay = Backoff.Delay(failures, _options.MinimumBackoff, _options.MaximumBackoff, outcome.RetryAfter, Random.Shared);
                     if (outcome.TryAnotherReplica)
                     {
-                        _server = (_server + 1) % _servers.Length;
+                        index = _window.FailOver(shipment.Slot, index);
                     }
 
                     SelfLog.WriteLine("{0}", string.Create(CultureInfo.InvariantCulture,
-                        $"LogService sink: batch {batchId} to {server} failed ({outcome.Reason}); retry {failures + 1} in {delay.TotalMilliseconds:0} ms at {_servers[_server]}"));
+                        $"LogService sink: batch {shipment.BatchId} to {server} failed ({outcome.Reason}); retry {failures + 1} in {delay.TotalMilliseconds:0} ms at {_servers[index]}"));
                     await Task.Delay(delay, cancellation).ConfigureAwait(false);
                     break;
             }

@@ -7,7 +7,8 @@ namespace Serilog.Sinks.LogService.Shipping;
 /// <summary>
 /// Decides whether a write's answer proves delivery: it must be a receipt that the client SDK's
 /// <see cref="ReceiptVerifier"/> accepts (f+1 valid signatures of distinct pinned replicas over the statement bytes,
-/// fields equal to the bytes), about this stream, and its signed sequence range must cover exactly the batch.
+/// fields equal to the bytes), about this stream, and its signed sequence range must cover exactly the batch (for a
+/// duplicate, the batch and whatever the stream had grown by when the retry arrived).
 /// </summary>
 internal sealed class ReceiptCheck(ReplicaKeySet keys)
 {
@@ -32,7 +33,13 @@ internal sealed class ReceiptCheck(ReplicaKeySet keys)
             return "the answer is empty";
         }
 
-        var verification = _verifier.VerifyReceipt(receipt);
+        StatementVerification verification;
+        lock (_verifier)
+        {
+            // The pinned key objects are shared by the batches in flight; their checks take turns.
+            verification = _verifier.VerifyReceipt(receipt);
+        }
+
         if (!verification.IsValid)
         {
             return verification.Reason;
@@ -44,8 +51,13 @@ internal sealed class ReceiptCheck(ReplicaKeySet keys)
             return $"the receipt is for stream '{signed.StreamId}', not '{stream}'";
         }
 
-        return signed.LastSequence - signed.FirstSequence + 1 == count
+        // A duplicate's statement starts at the batch's original first entry and ends at the stream's head when the
+        // retry arrived, which is further on once anything was appended after the batch (with several batches in
+        // flight, typically the batches behind it): it must cover the batch, not equal it.
+        var covered = signed.LastSequence - signed.FirstSequence + 1;
+        var duplicate = string.Equals(receipt.Outcome, "duplicate", StringComparison.Ordinal);
+        return covered == count || (duplicate && covered > count)
             ? null
-            : $"the receipt covers {signed.LastSequence - signed.FirstSequence + 1} entries, the batch has {count}";
+            : $"the receipt covers {covered} entries, the batch has {count}";
     }
 }

@@ -38,6 +38,7 @@ public sealed class AppSettingsTests(LiveCluster live)
                             ["bufferSizeLimitBytes"] = 16 * 1024 * 1024,
                             ["format"] = "Native",
                             ["flushTimeout"] = "00:02:00",
+                            ["maxBatchesInFlight"] = 2,
                         },
                     },
                 },

@@ -81,11 +81,12 @@ public sealed class LiveClusterTests(LiveCluster live)
     }
 
     [Fact]
-    public async Task KillingEveryReplicaMidStreamAndRestartingThemStoresEveryEventOnce()
+    public async Task KillingEveryReplicaWithSeveralBatchesInFlightAndRestartingThemStoresEveryEventOnce()
     {
         var run = Guid.NewGuid().ToString("N");
         var cluster = live.Cluster;
         var options = Options(run, live.KeySetJson, [.. cluster.ReplicaUrls]);
+        options.MaxBatchesInFlight = 4;
         var sink = new LogServiceSink(options);
         const int Total = 400;
         long deliveredAtKill;
@@ -100,7 +101,9 @@ public sealed class LiveClusterTests(LiveCluster live)
         }
 
         Assert.True(deliveredAtKill < Total, "the service was killed while the sink still had events to ship");
+        Assert.True(sink.Shipper.MostInFlight >= 2, $"at most {sink.Shipper.MostInFlight} batch in flight");
         Assert.Equal(Total, sink.Shipper.Delivered);
+        Assert.Equal(Total, sink.Shipper.Released);
         var entries = await live.EntriesAsync(run);
         Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
     }

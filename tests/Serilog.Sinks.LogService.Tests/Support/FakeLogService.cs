@@ -26,10 +26,12 @@ internal sealed class FakeLogService : IAsyncDisposable
     private readonly ECDsa _forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ConcurrentQueue<ScriptedAnswer> _script = new();
     private readonly object _gate = new();
-    private readonly Dictionary<string, JsonObject> _receipts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long First, int Count)> _batches = new(StringComparer.Ordinal);
     private readonly List<StoredEvent> _stored = [];
     private readonly List<RequestRecord> _requests = [];
     private long _streamSequence;
+    private int _writesInProgress;
+    private int _mostConcurrentWrites;
 
     private FakeLogService(WebApplication app, FakeReplicaKeys keys)
     {
@@ -48,6 +50,12 @@ internal sealed class FakeLogService : IAsyncDisposable
 
     /// <summary>Delay before answering a write (so a kill lands while requests are in flight).</summary>
     public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>Answer 503 to every batch holding this per-source sequence number while set (one batch failing while later ones succeed).</summary>
+    public long? FailBatchHolding { get; set; }
+
+    /// <summary>Most write requests this fake was handling at once.</summary>
+    public int MostConcurrentWrites => Volatile.Read(ref _mostConcurrentWrites);
 
     /// <summary>Do nothing but answer with a valid receipt (the benchmark's server that costs as little as possible).</summary>
     public bool Discard { get; set; }
@@ -81,6 +89,31 @@ internal sealed class FakeLogService : IAsyncDisposable
     public IReadOnlyList<RequestRecord> Requests { get { lock (_gate) { return _requests.ToList(); } } }
 
     private async Task WriteAsync(HttpContext context, string tenant, string name, string format)
+    {
+        var now = Interlocked.Increment(ref _writesInProgress);
+        InterlockedMax(ref _mostConcurrentWrites, now);
+        try
+        {
+            await HandleWriteAsync(context, tenant, name, format);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writesInProgress);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HandleWriteAsync(HttpContext context, string tenant, string name, string format)
     {
         var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
@@ -121,7 +154,7 @@ internal sealed class FakeLogService : IAsyncDisposable
             return;
         }
 
-        if (Unavailable)
+        if (Unavailable || (FailBatchHolding is { } held && held >= sequenceStart && held < sequenceStart + events.Count))
         {
             context.Response.StatusCode = 503;
             return;
@@ -130,10 +163,10 @@ internal sealed class FakeLogService : IAsyncDisposable
         JsonObject receipt;
         lock (_gate)
         {
-            if (_receipts.TryGetValue(batchId, out var original))
+            if (_batches.TryGetValue(batchId, out var original))
             {
-                receipt = (JsonObject)original.DeepClone();
-                receipt["outcome"] = "duplicate";
+                // Like the Log Core: the original range, signed as far as the stream's head now.
+                receipt = Receipt(stream, batchId, original.First, original.Count, "duplicate", _streamSequence - 1);
             }
             else
             {
@@ -145,15 +178,15 @@ internal sealed class FakeLogService : IAsyncDisposable
 
                 _streamSequence += events.Count;
                 receipt = Receipt(stream, batchId, first, events.Count, "committed");
-                _receipts[batchId] = receipt;
+                _batches[batchId] = (first, events.Count);
             }
         }
 
         await Answer(context, receipt);
     }
 
-    private JsonObject Receipt(string stream, string batchId, long first, int count, string outcome) =>
-        _keys.Receipt(stream, batchId, first, count, outcome, ForgeReceipts ? [_forger, _forger] : _keys.Keys[..(FakeReplicaKeys.F + 1)]);
+    private JsonObject Receipt(string stream, string batchId, long first, int count, string outcome, long? streamLast = null) =>
+        _keys.Receipt(stream, batchId, first, count, outcome, ForgeReceipts ? [_forger, _forger] : _keys.Keys[..(FakeReplicaKeys.F + 1)], streamLast);
 
     private static Task Answer(HttpContext context, JsonObject receipt)
     {

@@ -26,17 +26,20 @@ internal sealed class FakeReplicaKeys : IDisposable
         }).ToArray()),
     }.ToJsonString();
 
-    /// <summary>A receipt as the service sends it, signed by <paramref name="signers"/> as replicas 0, 1, ….</summary>
-    public JsonObject Receipt(string stream, string batchId, long first, int count, string outcome, ECDsa[] signers)
+    /// <summary>
+    /// A receipt as the service sends it, signed by <paramref name="signers"/> as replicas 0, 1, …. The statement
+    /// ends at <paramref name="streamLast"/> when given (a duplicate's: the stream's head when the retry came).
+    /// </summary>
+    public JsonObject Receipt(string stream, string batchId, long first, int count, string outcome, ECDsa[] signers, long? streamLast = null)
     {
-        var statement = new CommitStatement(stream, first, first + count - 1, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), Interlocked.Increment(ref _instance));
+        var statement = new CommitStatement(stream, first, streamLast ?? first + count - 1, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), Interlocked.Increment(ref _instance));
         return new JsonObject
         {
             ["outcome"] = outcome,
             ["streamId"] = stream,
             ["batchId"] = batchId,
             ["firstSequence"] = statement.FirstSequence,
-            ["lastSequence"] = statement.LastSequence,
+            ["lastSequence"] = first + count - 1,
             ["count"] = count,
             ["statement"] = new JsonObject
             {
