@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -20,7 +22,9 @@ namespace LogService.Bench;
 /// <item><c>events_per_s</c> and <c>buffer_bytes_peak</c>: N events logged as fast as possible into a real
 /// four-replica deployment on this machine (replica and issuer processes, SQLite stores, client-credentials token,
 /// receipts verified against the published key set), timed until the last receipt; <c>replicas_cpu_us_per_event</c>
-/// is what the four replica processes spent together.</item>
+/// is what the four replica processes spent together. The sink keeps its default window of batches in flight
+/// (<c>max_batches_in_flight</c>); <c>events_per_s_one_in_flight</c> is the same deployment right after with one
+/// batch at a time, the baseline the window is compared with.</item>
 /// <item><c>fake_service_events_per_s</c>: the same over loopback HTTP to a stand-in service (the sink tests' Kestrel
 /// fake, which only counts and signs): what the sink and HTTP reach when the service costs almost nothing.</item>
 /// <item><c>sink_cpu_us_per_event</c>: process CPU per event of logging N events through the sink until every batch
@@ -64,8 +68,9 @@ internal sealed class SinkScenario : IBenchScenario
             context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"fake service: {events / faked.Seconds:N0} events/s, buffer peak {faked.PeakBytes:N0} B"));
 
             var clusterEvents = context.Quick ? 5_000 : 200_000;
-            var (live, replicasCpu) = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents);
-            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"4-replica service: {clusterEvents / live.Seconds:N0} events/s, buffer peak {live.PeakBytes:N0} B"));
+            var oneInFlightEvents = context.Quick ? 5_000 : 50_000;
+            var (live, replicasCpu, oneInFlight) = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, oneInFlightEvents);
+            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"4-replica service: {clusterEvents / live.Seconds:N0} events/s ({live.MostInFlight} batches in flight at most), buffer peak {live.PeakBytes:N0} B; one batch at a time: {oneInFlightEvents / oneInFlight.Seconds:N0} events/s"));
 
             return new JsonObject
             {
@@ -73,6 +78,9 @@ internal sealed class SinkScenario : IBenchScenario
                 ["events"] = clusterEvents,
                 ["events_per_s"] = Math.Round(clusterEvents / live.Seconds),
                 ["buffer_bytes_peak"] = live.PeakBytes,
+                ["max_batches_in_flight"] = new LogServiceSinkOptions().MaxBatchesInFlight,
+                ["most_batches_in_flight"] = live.MostInFlight,
+                ["events_per_s_one_in_flight"] = Math.Round(oneInFlightEvents / oneInFlight.Seconds),
                 ["logging_thread_events_per_s"] = Math.Round(clusterEvents / live.LoggingSeconds),
                 ["end_to_end_process_cpu_us_per_event"] = Stats.Round(live.CpuMicros / clusterEvents, 2),
                 ["replicas_cpu_us_per_event"] = Stats.Round(replicasCpu / clusterEvents, 1),
@@ -101,9 +109,10 @@ internal sealed class SinkScenario : IBenchScenario
 
     /// <summary>
     /// Starts the deployment, warms it (token, JIT, connections), then logs <paramref name="events"/> into acme/app;
-    /// returns the run and the CPU the replica processes used during it, in µs.
+    /// returns the run, the CPU the replica processes used during it in µs, and a run of
+    /// <paramref name="oneInFlightEvents"/> with one batch in flight at a time.
     /// </summary>
-    private static async Task<(Run Run, double ReplicasCpuMicros)> IntoClusterAsync(BenchContext context, string directory, int events)
+    private static async Task<(Run Run, double ReplicasCpuMicros, Run OneInFlight)> IntoClusterAsync(BenchContext context, string directory, int events, int oneInFlightEvents)
     {
         context.Progress.Note("starting four replica processes");
         await using var cluster = await LocalCluster.StartAsync();
@@ -131,7 +140,10 @@ internal sealed class SinkScenario : IBenchScenario
         await ThroughSinkAsync(Options("warm"), events / 5);
         var cpu = ReplicasCpu(cluster);
         var run = await ThroughSinkAsync(Options("measured"), events);
-        return (run, (ReplicasCpu(cluster) - cpu).TotalMicroseconds);
+        var replicasCpu = (ReplicasCpu(cluster) - cpu).TotalMicroseconds;
+        var one = Options("one-in-flight");
+        one.MaxBatchesInFlight = 1;
+        return (run, replicasCpu, await ThroughSinkAsync(one, oneInFlightEvents));
     }
 
     private static TimeSpan ReplicasCpu(LocalCluster cluster) =>
@@ -178,7 +190,7 @@ internal sealed class SinkScenario : IBenchScenario
             }
         }
 
-        return new Run((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes);
+        return new Run((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes, sink.Shipper.MostInFlight);
     }
 
     /// <summary>A typical application event: a template with three properties, one of them formatted.</summary>
@@ -190,7 +202,7 @@ internal sealed class SinkScenario : IBenchScenario
         }
     }
 
-    private sealed record Run(double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes);
+    private sealed record Run(double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes, int MostInFlight);
 
     private sealed class NullSink : ILogEventSink
     {
@@ -199,30 +211,34 @@ internal sealed class SinkScenario : IBenchScenario
         }
     }
 
-    /// <summary>Answers every request with a receipt for its line count, signed once per count and reused, and reads nothing else.</summary>
+    /// <summary>
+    /// Answers every request with a receipt for its line count, signed once per count and reused, and reads nothing
+    /// else. Requests come from several batches in flight at once.
+    /// </summary>
     private sealed class ReceiptOnlyHandler(FakeReplicaKeys keys) : HttpMessageHandler
     {
-        private readonly Dictionary<int, byte[]> _receipts = [];
-        private readonly byte[] _scratch = new byte[16 * 1024];
+        private readonly ConcurrentDictionary<int, byte[]> _receipts = [];
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var count = 1;
-            using (var body = await request.Content!.ReadAsStreamAsync(cancellationToken))
+            var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
+                using var body = await request.Content!.ReadAsStreamAsync(cancellationToken);
                 int read;
-                while ((read = await body.ReadAsync(_scratch, cancellationToken)) > 0)
+                while ((read = await body.ReadAsync(scratch, cancellationToken)) > 0)
                 {
-                    count += _scratch.AsSpan(0, read).Count((byte)'\n');
+                    count += scratch.AsSpan(0, read).Count((byte)'\n');
                 }
             }
-
-
-            if (!_receipts.TryGetValue(count, out var receipt))
+            finally
             {
-                receipt = Encoding.UTF8.GetBytes(keys.Receipt(Stream, "bench", 0, count, "committed", keys.Keys[..(FakeReplicaKeys.F + 1)]).ToJsonString());
-                _receipts[count] = receipt;
+                ArrayPool<byte>.Shared.Return(scratch);
             }
+
+            var receipt = _receipts.GetOrAdd(count, n =>
+                Encoding.UTF8.GetBytes(keys.Receipt(Stream, "bench", 0, n, "committed", keys.Keys[..(FakeReplicaKeys.F + 1)]).ToJsonString()));
 
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(receipt) };
         }

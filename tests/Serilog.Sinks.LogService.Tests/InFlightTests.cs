@@ -65,6 +65,8 @@ public sealed class InFlightTests : IDisposable
         SinkHarness.Logger(second).Dispose();
 
         Assert.Equal(Enumerable.Range(0, 60).Select(i => (long)i), server.Stored.Select(e => e.Sequence).Order()); // each once, none lost
+        Assert.Equal(60, first.Shipper.Released + second.Shipper.Released); // the resent ones count as delivered: duplicate receipts accepted
+        Assert.Empty(BufferFiles.LoadPosition(_harness.BufferDirectory)!.Value.InFlightEnds);
         var secondRun = server.Requests.Skip(firstRun.Count).ToList();
         Assert.Contains(secondRun, r => r.BatchId == held.BatchId);
         foreach (var request in secondRun)
