@@ -6,12 +6,13 @@ namespace LogService.Core.KeyService;
 /// <summary>
 /// Rungs A_0, A_s, A_2s, … (s = <see cref="Spacing"/>) of one stream's secret chain, kept in T's memory only, so
 /// the secret of entry j costs at most s - 1 evolutions from the rung below it instead of j. Rungs are computed on
-/// first need and never written anywhere.
+/// first need and never written anywhere. At 1,024 entries a rung a stream of 10M entries keeps about 9,800
+/// rungs (some 550 KB with array headers) and a page's key release walks about 500 evolutions to its first entry.
 /// </summary>
 internal sealed class SecretLadder : IDisposable
 {
     /// <summary>Entries between rungs.</summary>
-    public const int Spacing = 4096;
+    public const int Spacing = 1024;
 
     private readonly List<byte[]> _rungs;
     private readonly Lock _gate = new();
