@@ -10,7 +10,10 @@ namespace LogService.Bench;
 /// replica processes on loopback (SQLite sync=full, consensus log synced, receipts of f+1 replicas), from several
 /// concurrent writers spread over the replicas' front ends so the pipeline stays full. The same run is made twice, on
 /// a fresh deployment each: with the protocol capture into <c>_system/bft</c> on (the default) and off
-/// (<c>LogService:Capture:Enabled=false</c>); <c>capture_overhead_pct</c> is the throughput lost to it.
+/// (<c>LogService:Capture:Enabled=false</c>); <c>capture_overhead_pct</c> is the throughput lost to it. Those runs
+/// saturate the replicas, so their latencies are mostly the wait behind the other writers' batches; the capture-on
+/// deployment then gets a fixed-rate phase (open loop at <c>LOGSERVICE_BENCH_INGEST_RATE</c>, 20,000 entries/s by
+/// default) whose latencies are the ones a sender sees at that sustained rate.
 /// </summary>
 internal sealed class IngestScenario : IBenchScenario
 {
@@ -22,6 +25,13 @@ internal sealed class IngestScenario : IBenchScenario
     /// <summary>Concurrent writers, each with one batch in flight: more raise the rate until the replicas saturate, fewer cut the wait per batch.</summary>
     private static readonly int Writers =
         int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_WRITERS"), out var writers) && writers > 0 ? writers : DefaultWriters;
+
+    /// <summary>The rate the fixed-rate phase offers, in entries per second (the sustained-rate target by default).</summary>
+    private static readonly int OfferedRate =
+        int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_RATE"), out var rate) && rate > 0 ? rate : 20_000;
+
+    /// <summary>Batches the fixed-rate phase lets wait before it calls the rate not sustained and stops offering.</summary>
+    private const int MaxOutstanding = 256;
 
     public string Name => "ingest";
 
@@ -42,14 +52,14 @@ internal sealed class IngestScenario : IBenchScenario
             ["measured_seconds"] = measured.TotalSeconds,
         };
 
-        var off = await RunOnceAsync(context, bodies, capture: false, warmup, measured);
-        var on = await RunOnceAsync(context, bodies, capture: true, warmup, measured);
+        var off = await RunOnceAsync(context, bodies, capture: false, warmup, measured, fixedRate: null);
+        var on = await RunOnceAsync(context, bodies, capture: true, warmup, measured, fixedRate: context.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
         foreach (var (key, value) in on)
         {
             figures[key] = value;
         }
 
-        foreach (var (key, value) in off)
+        foreach (var (key, value) in off.Where(f => !f.Key.StartsWith("fixed_rate_", StringComparison.Ordinal)))
         {
             figures[$"capture_off_{key}"] = value;
         }
@@ -61,7 +71,7 @@ internal sealed class IngestScenario : IBenchScenario
         return figures;
     }
 
-    private static async Task<Dictionary<string, JsonNode?>> RunOnceAsync(BenchContext context, SampleBatch[] bodies, bool capture, TimeSpan warmup, TimeSpan measured)
+    private static async Task<Dictionary<string, JsonNode?>> RunOnceAsync(BenchContext context, SampleBatch[] bodies, bool capture, TimeSpan warmup, TimeSpan measured, TimeSpan? fixedRate)
     {
         var label = capture ? "capture on" : "capture off";
         context.Progress.Note($"{label}: starting 4 replicas and the issuers");
@@ -110,7 +120,7 @@ internal sealed class IngestScenario : IBenchScenario
                 throw new InvalidOperationException($"{label}: no batch was acknowledged in the measured window");
             }
 
-            return new Dictionary<string, JsonNode?>
+            var figures = new Dictionary<string, JsonNode?>
             {
                 ["entries_per_s"] = Stats.Round(entries / elapsed.TotalSeconds, 0),
                 ["batch_latency_p50_ms"] = Stats.Round(Stats.Percentile(latencies, 0.50), 1),
@@ -122,6 +132,15 @@ internal sealed class IngestScenario : IBenchScenario
                 ["batches"] = latencies.Count,
                 ["failed_batches"] = window.Failures,
             };
+            if (fixedRate is { } duration)
+            {
+                foreach (var (key, value) in await OfferFixedRateAsync(context, clients, bodies, duration))
+                {
+                    figures[key] = value;
+                }
+            }
+
+            return figures;
         }
         finally
         {
@@ -150,6 +169,101 @@ internal sealed class IngestScenario : IBenchScenario
                 window.Record(-1, Stopwatch.GetElapsedTime(started));
             }
         }
+    }
+
+    /// <summary>
+    /// Open loop: batches leave on a fixed schedule (<see cref="OfferedRate"/> entries/s, spread over the front ends)
+    /// whether or not earlier ones are answered, and each latency counts from the batch's scheduled time, so a
+    /// stall shows in the latencies of every batch it delays instead of slowing the offer down. This is the
+    /// sustained-rate figure: the rate is held if what is acknowledged keeps up with what is offered.
+    /// </summary>
+    private static async Task<Dictionary<string, JsonNode?>> OfferFixedRateAsync(BenchContext context, HttpClient[] clients, SampleBatch[] bodies, TimeSpan duration)
+    {
+        var path = $"/api/v1/streams/{Stream}{bodies[0].Path}";
+        var interval = TimeSpan.FromSeconds((double)EventsPerBatch / OfferedRate);
+        var batches = (int)(duration / interval);
+        var latencies = new List<double>(batches);
+        var outstanding = new List<Task>();
+        long acknowledged = 0;
+        var failed = 0;
+        var failuresShown = 0;
+        var peak = 0;
+        var sustained = true;
+        context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"fixed rate: offering {OfferedRate:N0} entries/s for {duration.TotalSeconds:0} s"));
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < batches; i++)
+        {
+            var due = interval * i;
+            var wait = due - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            outstanding.RemoveAll(t => t.IsCompleted);
+            peak = Math.Max(peak, outstanding.Count);
+            if (outstanding.Count >= MaxOutstanding)
+            {
+                sustained = false;
+                break;
+            }
+
+            var body = bodies[i % bodies.Length];
+            var http = clients[i % clients.Length];
+            outstanding.Add(Task.Run(async () =>
+            {
+                var ok = false;
+                string? failure = null;
+                try
+                {
+                    using var response = await http.PostAsync(path, body.ToContent(), CancellationToken.None);
+                    var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                    ok = response.IsSuccessStatusCode && text.Contains("\"signatures\"", StringComparison.Ordinal);
+                    failure = ok ? null : $"{(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}";
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    failure = e.Message;
+                }
+
+                if (failure is not null && Interlocked.Increment(ref failuresShown) <= 3)
+                {
+                    context.Progress.Note($"fixed rate: a batch failed: {failure}");
+                }
+
+                var latency = (Stopwatch.GetElapsedTime(start) - due).TotalMilliseconds;
+                lock (latencies)
+                {
+                    if (ok)
+                    {
+                        latencies.Add(latency);
+                        acknowledged += body.Count;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+                }
+            }));
+            if (i % (batches / 6 + 1) == 0)
+            {
+                context.Progress.Report("fixed rate", i, batches);
+            }
+        }
+
+        await Task.WhenAll(outstanding);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return new Dictionary<string, JsonNode?>
+        {
+            ["fixed_rate_offered_entries_per_s"] = OfferedRate,
+            ["fixed_rate_entries_per_s"] = Stats.Round(acknowledged / elapsed.TotalSeconds, 0),
+            ["fixed_rate_sustained"] = sustained && failed == 0,
+            ["fixed_rate_batch_latency_p50_ms"] = latencies.Count == 0 ? null : Stats.Round(Stats.Percentile(latencies, 0.50), 1),
+            ["fixed_rate_batch_latency_p99_ms"] = latencies.Count == 0 ? null : Stats.Round(Stats.Percentile(latencies, 0.99), 1),
+            ["fixed_rate_batches"] = latencies.Count,
+            ["fixed_rate_failed_batches"] = failed,
+            ["fixed_rate_peak_outstanding_batches"] = peak,
+        };
     }
 
     private static TimeSpan TotalCpu(LocalCluster cluster) =>

@@ -31,11 +31,27 @@ internal sealed class BatchContext(long instance, long timestampMicros)
     public void Add(StreamState stream, in EntryMetadata metadata, byte[] sealedBytes, byte kind = (byte)EntryKind.Data)
     {
         stream.Merkle.Append(sealedBytes);
+        Record(stream, metadata, stream.Sealer.NextSequence - 1, sealedBytes, kind);
+    }
+
+    /// <summary>Adds data entries just sealed into <paramref name="stream"/>, the last of them being its newest.</summary>
+    public void AddRange(StreamState stream, IReadOnlyList<EntryMetadata> metadata, IReadOnlyList<byte[]> sealedEntries)
+    {
+        stream.Merkle.AppendLeaves(sealedEntries);
+        var first = stream.Sealer.NextSequence - sealedEntries.Count;
+        for (var i = 0; i < sealedEntries.Count; i++)
+        {
+            Record(stream, metadata[i], first + i, sealedEntries[i], (byte)EntryKind.Data);
+        }
+    }
+
+    private void Record(StreamState stream, in EntryMetadata metadata, long sequence, byte[] sealedBytes, byte kind)
+    {
         stream.LastChangedInstance = Instance;
         Entries.Add(new EntryRecord(
             metadata.Tenant,
             stream.StreamId,
-            stream.Sealer.NextSequence - 1,
+            sequence,
             metadata.ConsensusTimestamp,
             metadata.Level,
             metadata.SourceCloud,

@@ -98,6 +98,8 @@ public sealed partial class LogCoreStateMachine
         }
 
         first = stream.Sealer.NextSequence;
+        var sealedEntries = new byte[drafts.Length][];
+        var metadataOf = new EntryMetadata[drafts.Length];
         for (var i = 0; i < drafts.Length; i++)
         {
             var draft = drafts[i];
@@ -113,8 +115,11 @@ public sealed partial class LogCoreStateMachine
             var body = command.Drafts[i].AsSpan(bodyOffsets[i]);
             var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
             stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
-            context.Add(stream, metadata, sealedBytes);
+            sealedEntries[i] = sealedBytes;
+            metadataOf[i] = metadata;
         }
+
+        context.AddRange(stream, metadataOf, sealedEntries);
 
         stream.Remember(batchKey, first, stream.Sealer.NextSequence - 1);
         return Committed(StatementOf(stream, first));

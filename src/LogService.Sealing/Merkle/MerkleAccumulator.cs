@@ -44,6 +44,59 @@ public sealed class MerkleAccumulator
         Size++;
     }
 
+    /// <summary>
+    /// Appends many leaves given their data; the result is the same as appending them one by one, but the leaf
+    /// hashes and the interior nodes they complete are computed level by level, eight at a time.
+    /// </summary>
+    public void AppendLeaves(IReadOnlyList<byte[]> leafData)
+    {
+        ArgumentNullException.ThrowIfNull(leafData);
+        if (leafData.Count == 0)
+        {
+            return;
+        }
+
+        var level = new byte[leafData.Count * MerkleHash.Size];
+        MerkleLanes.HashLeaves(leafData, level);
+        var count = leafData.Count;
+
+        // At level k the new nodes start at index Size >> k; when that index is odd, the peak of level k (the last
+        // one left, smaller peaks having been merged below) is their left sibling. An odd node out stays a peak.
+        var newPeaks = new List<byte[]>();
+        for (var start = Size; count > 0; start >>= 1)
+        {
+            if ((start & 1) == 1)
+            {
+                var withPeak = new byte[(count + 1) * MerkleHash.Size];
+                _peaks[^1].CopyTo(withPeak, 0);
+                level.AsSpan(0, count * MerkleHash.Size).CopyTo(withPeak.AsSpan(MerkleHash.Size));
+                _peaks.RemoveAt(_peaks.Count - 1);
+                level = withPeak;
+                count++;
+            }
+
+            if ((count & 1) == 1)
+            {
+                newPeaks.Add(level.AsSpan((count - 1) * MerkleHash.Size, MerkleHash.Size).ToArray());
+            }
+
+            var parents = count / 2;
+            if (parents > 0)
+            {
+                MerkleLanes.HashPairs(level.AsSpan(0, parents * 2 * MerkleHash.Size), level.AsSpan(0, parents * MerkleHash.Size));
+            }
+
+            count = parents;
+        }
+
+        for (var i = newPeaks.Count - 1; i >= 0; i--)
+        {
+            _peaks.Add(newPeaks[i]);
+        }
+
+        Size += leafData.Count;
+    }
+
     /// <summary>The tree head MTH of all leaves so far.</summary>
     public byte[] Root()
     {

@@ -75,6 +75,46 @@ public sealed class MerkleTreeTests
         }
     }
 
+    [Fact]
+    public void AppendingManyLeavesAtOnceGivesTheSameStateAsAppendingThemOneByOne()
+    {
+        // Varied leaf lengths (empty, one block, several blocks, over 1 KiB) and every alignment of the existing size
+        // against the run's length, so each level's odd node and borrowed peak are exercised.
+        var random = new Random(11);
+        foreach (var existing in new[] { 0, 1, 2, 3, 5, 7, 8, 13, 64, 255, 1000 })
+        {
+            foreach (var run in new[] { 1, 2, 3, 7, 8, 9, 16, 17, 63, 100, 1000 })
+            {
+                var leaves = Enumerable.Range(0, existing + run).Select(i => RandomLeaf(random, i)).ToArray();
+                var oneByOne = new MerkleAccumulator();
+                var batched = new MerkleAccumulator();
+                for (var i = 0; i < existing; i++)
+                {
+                    oneByOne.Append(leaves[i]);
+                    batched.Append(leaves[i]);
+                }
+
+                foreach (var leaf in leaves[existing..])
+                {
+                    oneByOne.Append(leaf);
+                }
+
+                batched.AppendLeaves(leaves[existing..]);
+                Assert.Equal(oneByOne.Size, batched.Size);
+                Assert.Equal(Convert.ToHexString(oneByOne.Serialize()), Convert.ToHexString(batched.Serialize()));
+                Assert.Equal(Convert.ToHexString(oneByOne.Root()), Convert.ToHexString(batched.Root()));
+            }
+        }
+    }
+
+    [Fact]
+    public void ABatchOfReferenceLeavesGivesTheReferenceRoot()
+    {
+        var accumulator = new MerkleAccumulator();
+        accumulator.AppendLeaves(ReferenceLeaves);
+        Assert.Equal(ReferenceRoots[^1], Convert.ToHexString(accumulator.Root()).ToLowerInvariant());
+    }
+
     [Theory]
     [MemberData(nameof(ReferenceInclusionPaths))]
     public void InclusionPathsMatchTheReferenceAndVerify(long index, long size, string[] expected)
@@ -141,5 +181,12 @@ public sealed class MerkleTreeTests
         var copy = proof.Select(p => (byte[])p.Clone()).ToList();
         copy[^1][7] ^= 0x01;
         return copy;
+    }
+
+    private static byte[] RandomLeaf(Random random, int index)
+    {
+        var leaf = new byte[(index % 5) switch { 0 => 0, 1 => 31, 2 => 55, 3 => 400, _ => 1500 }];
+        random.NextBytes(leaf);
+        return leaf;
     }
 }
