@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using LogService.Replication.Durability;
 using LogService.Replication.Protocol;
 using LogService.Replication.Transport;
@@ -8,8 +9,10 @@ namespace LogService.Replication.Hosting;
 
 /// <summary>
 /// Runs a <see cref="ReplicaCore"/> on one dedicated thread with the wall clock. Transport threads copy each message
-/// into a pooled buffer and enqueue it (the only cross-thread handoff); the loop processes everything queued, runs due
-/// timers, flushes the WAL once for the whole round (group commit) and only then transmits the round's messages.
+/// into a pooled buffer and enqueue it; the loop processes everything queued, runs due timers, flushes the WAL once
+/// for the whole round (group commit) and only then transmits the round's messages. Decided batches execute on a
+/// second thread, in order, so the protocol keeps ordering while the state machine seals and stores; each finished
+/// execution comes back to the loop as an input of its own.
 /// </summary>
 internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessageConsumer, IReplicaHost, IAsyncDisposable
 {
@@ -17,6 +20,11 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
     private const int MaxInputsPerRound = 512;
 
     private readonly ConcurrentQueue<Inbound> inbox = new();
+    private readonly BlockingCollection<Action> executions = [];
+    private readonly ConcurrentQueue<Action> executed = new();
+    private readonly AutoResetEvent executedSignal = new(false);
+    private Thread? executor;
+    private int executionsInFlight;
     private readonly AutoResetEvent wake = new(false);
     private readonly List<(int To, byte[] Buffer, int Length)> outbox = [];
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,6 +42,44 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
     public void Attach(ReplicaCore replicaCore) => core = replicaCore;
 
     public long NextNonce() => Random.Shared.NextInt64();
+
+    public bool ExecutesInBackground => true;
+
+    public void ExecuteInOrder(Func<IReadOnlyList<byte[]>> work, Action<IReadOnlyList<byte[]>> then)
+    {
+        executionsInFlight++;
+        executions.Add(() =>
+        {
+            Action continuation;
+            try
+            {
+                var result = work();
+                continuation = () => then(result);
+            }
+            catch (Exception e)
+            {
+                var failure = ExceptionDispatchInfo.Capture(e);
+                continuation = failure.Throw;
+            }
+
+            executed.Enqueue(() =>
+            {
+                executionsInFlight--;
+                continuation();
+            });
+            executedSignal.Set();
+            Wake();
+        });
+    }
+
+    public void WaitForExecutions()
+    {
+        while (executionsInFlight > 0)
+        {
+            executedSignal.WaitOne(100);
+            RunExecuted();
+        }
+    }
 
     public void Send(int to, ReadOnlySpan<byte> message)
     {
@@ -80,14 +126,29 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
             await completion.Task.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
+        // A batch being executed finishes (the state machine persists it whole); its replies are not sent.
+        executions.CompleteAdding();
+        executor?.Join();
+
         await transport.DisposeAsync().ConfigureAwait(false);
         store.Dispose();
         wake.Dispose();
+        executedSignal.Dispose();
+        executions.Dispose();
     }
 
     private void Run(TaskCompletionSource started)
     {
         var replica = core!;
+        executor = new Thread(() =>
+        {
+            foreach (var execution in executions.GetConsumingEnumerable())
+            {
+                execution();
+            }
+        })
+        { IsBackground = true, Name = $"replica-{transport.Self}-execution" };
+        executor.Start();
         try
         {
             replica.Start();
@@ -101,7 +162,7 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
                     // Announce the wait before the last look at the queue (both full fences), so an input enqueued
                     // after that look sees the flag and signals; inputs that arrive while the loop runs signal nothing.
                     Interlocked.Exchange(ref sleeping, 1);
-                    if (inbox.IsEmpty)
+                    if (inbox.IsEmpty && executed.IsEmpty)
                     {
                         wake.WaitOne((int)Math.Min(wait, 1000));
                     }
@@ -109,6 +170,7 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
                     Interlocked.Exchange(ref sleeping, 0);
                 }
 
+                RunExecuted();
                 for (var i = 0; i < MaxInputsPerRound && inbox.TryDequeue(out var input); i++)
                 {
                     if (input.Fault is { } fault)
@@ -135,6 +197,15 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
         {
             started.TrySetException(e);
             completion.TrySetException(e);
+        }
+    }
+
+    /// <summary>Runs the continuations of the executions that finished, in order.</summary>
+    private void RunExecuted()
+    {
+        while (executed.TryDequeue(out var continuation))
+        {
+            continuation();
         }
     }
 

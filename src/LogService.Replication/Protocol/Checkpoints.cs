@@ -18,9 +18,12 @@ internal sealed class Checkpoints(ReplicaCore core)
 
     public byte[] Data { get; private set; } = [];
 
+    /// <summary>Whether a checkpoint is taken once <paramref name="instance"/> has executed.</summary>
+    public bool IsDue(long instance) => instance % core.Config.CheckpointPeriod == 0;
+
     public void AfterExecute(long instance)
     {
-        if (instance % core.Config.CheckpointPeriod == 0)
+        if (IsDue(instance))
         {
             Take(instance);
         }
@@ -40,6 +43,7 @@ internal sealed class Checkpoints(ReplicaCore core)
     /// <summary>Installs a checkpoint received by state transfer (or found at start) into the state machine and the engine.</summary>
     public void Install(byte[] data, bool restoreStateMachine)
     {
+        core.Execution.WaitForExecutions();
         var r = new SpanReader(data);
         var instance = r.ReadInt64(0, long.MaxValue);
         var timestamp = r.ReadInt64();

@@ -80,10 +80,18 @@ internal sealed class ClientTable
     public (long Sequence, byte[]? Reply) LastReply(int clientId) =>
         clients.TryGetValue(clientId, out var c) ? (c.LastExecuted, c.LastReply) : (0, null);
 
-    /// <summary>Records execution of (client, sequence) and drops that client's pending requests it supersedes.</summary>
+    /// <summary>
+    /// Records execution of (client, sequence) and drops that client's pending requests it supersedes. A reply for an
+    /// earlier sequence than the one recorded (its execution finished after a later request was ordered) is dropped.
+    /// </summary>
     public void MarkExecuted(int clientId, long sequence, byte[]? reply)
     {
         var c = Get(clientId);
+        if (sequence < c.LastExecuted)
+        {
+            return;
+        }
+
         c.LastExecuted = sequence;
         c.LastReply = reply;
         while (c.Pending.Count > 0 && c.Pending.Keys[0] <= sequence)

@@ -8,40 +8,107 @@ namespace LogService.Replication.Protocol;
 /// Executes decided instances strictly in order, applies per-client replay protection, and replies to clients only
 /// after the state machine has persisted the batch. Keeps the values decided since the last checkpoint for state transfer.
 /// </summary>
+/// <remarks>
+/// Where the host runs executions in the background, a decided instance is handed over as soon as it directly follows
+/// the last one handed over, and the protocol goes on ordering the next instances while it executes (the proposer
+/// still keeps at most <c>PipelineDepth</c> instances beyond the last executed one). Everything that depends only on
+/// the order (replay protection, the timestamp clamp) is settled at hand-over, on the protocol thread; replies,
+/// <see cref="LastExecuted"/> and checkpoints follow when the state machine returns. A checkpoint instance holds the
+/// hand-over back until its snapshot is taken, so the snapshot and the replay-protection table describe the same
+/// instance. Anything that executes or installs state outside this path first waits for the executions in flight.
+/// </remarks>
 internal sealed class ExecutionManager(ReplicaCore core)
 {
     private readonly List<OrderedCommand> commands = [];
     private readonly Dictionary<int, long> batchSequences = [];
+    private long handedOver;
+    private int inFlight;
+    private bool heldForCheckpoint;
 
     public long LastExecuted { get; set; }
 
     public long LastTimestamp { get; set; }
 
+    /// <summary>The highest instance this replica has executed or handed over for execution.</summary>
+    public long LastOrdered => Math.Max(LastExecuted, handedOver);
+
     /// <summary>Values executed after the last checkpoint, with their decision proofs when known, by instance.</summary>
     public SortedDictionary<long, DecidedValue> SinceCheckpoint { get; } = [];
 
-    /// <summary>Executes every decided instance that directly follows the last executed one.</summary>
+    /// <summary>Executes (or hands over for execution) every decided instance that directly follows the last one.</summary>
     public void OnDecided()
     {
-        var executed = false;
-        while (core.Acceptor.Instances.TryGetValue(LastExecuted + 1, out var c) && c.Decided)
+        if (!core.Host.ExecutesInBackground)
         {
-            Execute(new DecidedValue(c.Instance, c.DecidedValue!, c.DecidedRegency, c.DecisionAccepts), sendReplies: true);
-            executed = true;
+            var executed = false;
+            while (core.Acceptor.Instances.TryGetValue(LastExecuted + 1, out var c) && c.Decided)
+            {
+                Execute(new DecidedValue(c.Instance, c.DecidedValue!, c.DecidedRegency, c.DecisionAccepts), sendReplies: true);
+                executed = true;
+            }
+
+            if (executed)
+            {
+                core.Acceptor.Prune(LastExecuted - core.Config.Window);
+            }
+
+            return;
         }
 
-        if (executed)
+        while (!heldForCheckpoint && core.Acceptor.Instances.TryGetValue(LastOrdered + 1, out var c) && c.Decided)
         {
-            core.Acceptor.Prune(LastExecuted - core.Config.Window);
+            HandOver(new DecidedValue(c.Instance, c.DecidedValue!, c.DecidedRegency, c.DecisionAccepts));
+        }
+    }
+
+    /// <summary>Waits for every execution in flight, so that what follows sees the state machine at <see cref="LastOrdered"/>.</summary>
+    public void WaitForExecutions()
+    {
+        if (inFlight > 0)
+        {
+            core.Host.WaitForExecutions();
         }
     }
 
     /// <summary>Executes one instance's value; <paramref name="sendReplies"/> is false while replaying the WAL at start.</summary>
     public void Execute(DecidedValue decided, bool sendReplies)
     {
-        var (instance, value) = (decided.Instance, decided.Value);
-        var batch = Filter(instance, value, out var timestamp, out var nonce);
+        WaitForExecutions();
+        var instance = decided.Instance;
+        var batch = Filter(instance, decided.Value, out var timestamp, out var nonce);
         var replies = core.StateMachine.Execute(new OrderedBatch(instance, timestamp, nonce, batch));
+        Complete(decided, batch, timestamp, replies, sendReplies);
+    }
+
+    private void HandOver(DecidedValue decided)
+    {
+        var instance = decided.Instance;
+        var batch = Filter(instance, decided.Value, out var timestamp, out var nonce);
+        foreach (var c in batch)
+        {
+            // Settled now so the next instances' replay protection sees it; the reply is filled in on completion.
+            core.Clients.MarkExecuted(c.ClientId, c.Sequence, null);
+        }
+
+        LastTimestamp = Math.Max(LastTimestamp, timestamp);
+        handedOver = instance;
+        heldForCheckpoint = core.Checkpoints.IsDue(instance);
+        inFlight++;
+        var ordered = new OrderedBatch(instance, timestamp, nonce, batch);
+        core.Host.ExecuteInOrder(
+            () => core.StateMachine.Execute(ordered),
+            replies => core.OnInput(() =>
+            {
+                inFlight--;
+                Complete(decided, batch, timestamp, replies, sendReplies: true);
+                heldForCheckpoint = false;
+                core.Acceptor.Prune(LastExecuted - core.Config.Window);
+                OnDecided();
+            }));
+    }
+
+    private void Complete(DecidedValue decided, OrderedCommand[] batch, long timestamp, IReadOnlyList<byte[]> replies, bool sendReplies)
+    {
         if (replies.Count != batch.Length)
         {
             throw new InvalidOperationException($"the state machine returned {replies.Count} replies for {batch.Length} commands");
@@ -59,8 +126,8 @@ internal sealed class ExecutionManager(ReplicaCore core)
         }
 
         Advance(decided, timestamp);
-        core.Publish(ReplicationEventKind.Executed, instance, count: batch.Length);
-        core.Checkpoints.AfterExecute(instance);
+        core.Publish(ReplicationEventKind.Executed, decided.Instance, count: batch.Length);
+        core.Checkpoints.AfterExecute(decided.Instance);
     }
 
     /// <summary>
@@ -69,6 +136,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
     /// </summary>
     public void Reapply(DecidedValue decided)
     {
+        WaitForExecutions();
         var batch = Filter(decided.Instance, decided.Value, out var timestamp, out _);
         foreach (var c in batch)
         {

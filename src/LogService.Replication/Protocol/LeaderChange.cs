@@ -140,7 +140,7 @@ internal sealed class LeaderChange(ReplicaCore core)
         core.Clients.RestartAll(core.Now);
         core.Proposer.ResetTo(outcome.LastDecided + 1);
         core.Publish(ReplicationEventKind.LeaderChanged, outcome.LastDecided, $"regency {m.Regency} synchronized, leader {core.Leader}", outcome.Bound.Count);
-        if (outcome.LastDecided > core.Execution.LastExecuted)
+        if (outcome.LastDecided > core.Execution.LastOrdered)
         {
             core.StateTransfer.Start("a decided instance is missing after the leader change");
         }
@@ -260,11 +260,12 @@ internal sealed class LeaderChange(ReplicaCore core)
     {
         var acceptor = core.Acceptor;
         DecisionProof? proof = null;
-        // Only an executed instance may be reported as decided: the new leader resumes after it, so every instance
-        // before it must be decided too (with pipelining, a later instance can be decided before an earlier one).
-        var executed = core.Execution.LastExecuted;
+        // Only an instance of the decided prefix (executed or handed over for execution) may be reported as decided:
+        // the new leader resumes after it, so every instance before it must be decided too (with pipelining, a later
+        // instance can be decided before an earlier one).
+        var ordered = core.Execution.LastOrdered;
         foreach (var c in acceptor.Instances.Values
-            .Where(c => c.Instance <= executed && c.Decided)
+            .Where(c => c.Instance <= ordered && c.Decided)
             .OrderByDescending(c => c.Instance))
         {
             if (acceptor.CheckedProof(c) is { } accepts && accepts.Length >= core.Config.Quorum)

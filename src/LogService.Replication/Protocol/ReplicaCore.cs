@@ -128,6 +128,13 @@ internal sealed class ReplicaCore : IDisposable
         Misbehaviour(from, kind, detail);
     }
 
+    /// <summary>Runs an input that is neither a message nor a tick (a batch's execution finishing), then what follows it.</summary>
+    public void OnInput(Action input)
+    {
+        input();
+        AfterStep();
+    }
+
     /// <summary>Runs every timer that is due at the host's current time.</summary>
     public void Tick()
     {

@@ -106,6 +106,7 @@ internal sealed class StateTransfer(ReplicaCore core)
         }
 
         replies[from] = m;
+        core.Execution.WaitForExecutions();
         var progressed = InstallCheckpoint();
         while (ExecuteNext())
         {
