@@ -23,7 +23,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
     private readonly Dictionary<int, long> batchSequences = [];
     private long handedOver;
     private int inFlight;
-    private bool heldForCheckpoint;
+    private long heldForCheckpoint;
 
     public long LastExecuted { get; set; }
 
@@ -55,7 +55,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
             return;
         }
 
-        while (!heldForCheckpoint && core.Acceptor.Instances.TryGetValue(LastOrdered + 1, out var c) && c.Decided)
+        while (heldForCheckpoint == 0 && core.Acceptor.Instances.TryGetValue(LastOrdered + 1, out var c) && c.Decided)
         {
             HandOver(new DecidedValue(c.Instance, c.DecidedValue!, c.DecidedRegency, c.DecisionAccepts));
         }
@@ -92,7 +92,10 @@ internal sealed class ExecutionManager(ReplicaCore core)
 
         LastTimestamp = Math.Max(LastTimestamp, timestamp);
         handedOver = instance;
-        heldForCheckpoint = core.Checkpoints.IsDue(instance);
+        if (core.Checkpoints.IsDue(instance))
+        {
+            heldForCheckpoint = instance;
+        }
         inFlight++;
         var ordered = new OrderedBatch(instance, timestamp, nonce, batch);
         core.Host.ExecuteInOrder(
@@ -101,7 +104,11 @@ internal sealed class ExecutionManager(ReplicaCore core)
             {
                 inFlight--;
                 Complete(decided, batch, timestamp, replies, sendReplies: true);
-                heldForCheckpoint = false;
+                if (heldForCheckpoint == instance)
+                {
+                    heldForCheckpoint = 0;
+                }
+
                 core.Acceptor.Prune(LastExecuted - core.Config.Window);
                 OnDecided();
             }));

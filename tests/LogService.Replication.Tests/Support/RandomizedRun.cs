@@ -4,8 +4,8 @@ namespace LogService.Replication.Tests.Support;
 
 /// <summary>
 /// One randomized schedule: a chaotic period (drops, duplicates, delays up to 200 ms, reordering, a partitioned
-/// replica, a crashed and restarted replica, possibly one Byzantine replica), then a timely network. Everything is
-/// derived from the seed.
+/// replica, a crashed and restarted replica, possibly one Byzantine replica), then a timely network; on odd seeds the
+/// replicas execute decided batches in the background. Everything is derived from the seed.
 /// </summary>
 internal static class RandomizedRun
 {
@@ -16,6 +16,12 @@ internal static class RandomizedRun
     public static Simulation Run(int seed, int n)
     {
         var sim = new Simulation(seed, n);
+        foreach (var replica in sim.Replicas)
+        {
+            // Odd seeds run the executions as the real runtime does, overlapping with the protocol.
+            replica.BackgroundExecution = seed % 2 == 1;
+        }
+
         var r = sim.Random;
         var byzantine = r.Next(3) == 0 ? r.Next(n) : -1;
         if (byzantine >= 0)

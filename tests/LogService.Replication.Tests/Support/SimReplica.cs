@@ -13,6 +13,9 @@ internal sealed class SimReplica : IReplicaHost
     private readonly ReplicationEventStream events = new();
     private long scheduledTick = long.MaxValue;
     private long tickToken;
+    private readonly Queue<(Func<IReadOnlyList<byte[]>> Work, Action<IReadOnlyList<byte[]>> Then)> executions = new();
+    private long executionToken;
+    private long lastCompletion;
 
     public SimReplica(Simulation sim, ReplicaConfig config)
     {
@@ -47,6 +50,37 @@ internal sealed class SimReplica : IReplicaHost
 
     public void Send(int to, ReadOnlySpan<byte> message) => outbox.Add((to, message.ToArray()));
 
+    /// <summary>
+    /// Whether decided batches execute as the real runtime runs them, off the protocol thread: each finishes 1–20
+    /// virtual ms after the previous one, in order, while messages and timers keep being processed in between.
+    /// </summary>
+    public bool BackgroundExecution { get; set; }
+
+    public bool ExecutesInBackground => BackgroundExecution;
+
+    public void ExecuteInOrder(Func<IReadOnlyList<byte[]>> work, Action<IReadOnlyList<byte[]>> then)
+    {
+        executions.Enqueue((work, then));
+        var token = executionToken;
+        lastCompletion = Math.Max(lastCompletion, sim.Now) + 1 + sim.Random.Next(20);
+        sim.At(lastCompletion, () =>
+        {
+            if (Alive && token == executionToken && executions.TryDequeue(out var execution))
+            {
+                var result = execution.Work();
+                Step(_ => execution.Then(result));
+            }
+        });
+    }
+
+    public void WaitForExecutions()
+    {
+        while (executions.TryDequeue(out var execution))
+        {
+            execution.Then(execution.Work());
+        }
+    }
+
     public void Boot()
     {
         Core?.Dispose();
@@ -63,6 +97,8 @@ internal sealed class SimReplica : IReplicaHost
         Store.Crash();
         outbox.Clear();
         tickToken++;
+        executions.Clear();
+        executionToken++;
     }
 
     /// <summary>Kills the replica and erases its disk and state.</summary>
