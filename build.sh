@@ -28,10 +28,12 @@ dotnet_ensure() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
-# Packages the test suite drives for real: PostgreSQL server, headless chromium for the console tests.
+# Packages the test suite drives for real: PostgreSQL server, headless chromium for the console tests, strace for
+# the storage test that checks every acknowledgement follows the write-ahead log's sync.
 test_prerequisites() {
   apt_ensure postgresql
   apt_ensure chromium
+  apt_ensure strace
   command -v node >/dev/null || apt_ensure nodejs npm
   [ -d tests/LogService.Server.Tests/idp/node_modules ] || npm ci --prefix tests/LogService.Server.Tests/idp --no-audit --no-fund
 }
