@@ -23,8 +23,9 @@ namespace LogService.Bench;
 /// four-replica deployment on this machine (replica and issuer processes, SQLite stores, client-credentials token,
 /// receipts verified against the published key set), timed until the last receipt; <c>replicas_cpu_us_per_event</c>
 /// is what the four replica processes spent together. The sink keeps its default window of batches in flight
-/// (<c>max_batches_in_flight</c>); <c>events_per_s_one_in_flight</c> is the same deployment right after with one
-/// batch at a time, the baseline the window is compared with.</item>
+/// (<c>max_batches_in_flight</c>, or <c>LOGSERVICE_BENCH_SINK_IN_FLIGHT</c>); then, on the same deployment, a
+/// shorter run with one batch at a time (<c>events_per_s_one_in_flight</c>, the baseline) and one more with the
+/// window (<c>events_per_s_window_again</c>), so the baseline is bracketed by runs under the same load.</item>
 /// <item><c>fake_service_events_per_s</c>: the same over loopback HTTP to a stand-in service (the sink tests' Kestrel
 /// fake, which only counts and signs): what the sink and HTTP reach when the service costs almost nothing.</item>
 /// <item><c>sink_cpu_us_per_event</c>: process CPU per event of logging N events through the sink until every batch
@@ -68,22 +69,26 @@ internal sealed class SinkScenario : IBenchScenario
             context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"fake service: {events / faked.Seconds:N0} events/s, buffer peak {faked.PeakBytes:N0} B"));
 
             var clusterEvents = context.Quick ? 5_000 : 200_000;
-            var oneInFlightEvents = context.Quick ? 5_000 : 50_000;
-            var (live, replicasCpu, oneInFlight) = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, oneInFlightEvents);
-            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"4-replica service: {clusterEvents / live.Seconds:N0} events/s ({live.MostInFlight} batches in flight at most), buffer peak {live.PeakBytes:N0} B; one batch at a time: {oneInFlightEvents / oneInFlight.Seconds:N0} events/s"));
+            var compareEvents = context.Quick ? 5_000 : 50_000;
+            var window = int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_IN_FLIGHT"), CultureInfo.InvariantCulture, out var w) ? w : new LogServiceSinkOptions().MaxBatchesInFlight;
+            var (live, oneInFlight, again) = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, compareEvents, window);
 
             return new JsonObject
             {
                 ["target"] = "four replica processes and a client-credentials issuer on loopback (SQLite stores), receipts verified",
                 ["events"] = clusterEvents,
-                ["events_per_s"] = Math.Round(clusterEvents / live.Seconds),
-                ["buffer_bytes_peak"] = live.PeakBytes,
-                ["max_batches_in_flight"] = new LogServiceSinkOptions().MaxBatchesInFlight,
-                ["most_batches_in_flight"] = live.MostInFlight,
-                ["events_per_s_one_in_flight"] = Math.Round(oneInFlightEvents / oneInFlight.Seconds),
-                ["logging_thread_events_per_s"] = Math.Round(clusterEvents / live.LoggingSeconds),
-                ["end_to_end_process_cpu_us_per_event"] = Stats.Round(live.CpuMicros / clusterEvents, 2),
-                ["replicas_cpu_us_per_event"] = Stats.Round(replicasCpu / clusterEvents, 1),
+                ["events_per_s"] = Math.Round(live.Run.EventsPerSecond),
+                ["buffer_bytes_peak"] = live.Run.PeakBytes,
+                ["max_batches_in_flight"] = window,
+                ["most_batches_in_flight"] = live.Run.MostInFlight,
+                ["replicas_cpu_us_per_event"] = Stats.Round(live.ReplicasCpuMicrosPerEvent, 1),
+                ["compare_events"] = compareEvents,
+                ["events_per_s_one_in_flight"] = Math.Round(oneInFlight.Run.EventsPerSecond),
+                ["replicas_cpu_us_per_event_one_in_flight"] = Stats.Round(oneInFlight.ReplicasCpuMicrosPerEvent, 1),
+                ["events_per_s_window_again"] = Math.Round(again.Run.EventsPerSecond),
+                ["replicas_cpu_us_per_event_window_again"] = Stats.Round(again.ReplicasCpuMicrosPerEvent, 1),
+                ["logging_thread_events_per_s"] = Math.Round(clusterEvents / live.Run.LoggingSeconds),
+                ["end_to_end_process_cpu_us_per_event"] = Stats.Round(live.Run.CpuMicros / clusterEvents, 2),
                 ["fake_service_events"] = events,
                 ["fake_service_events_per_s"] = Math.Round(events / faked.Seconds),
                 ["fake_service_buffer_bytes_peak"] = faked.PeakBytes,
@@ -108,11 +113,12 @@ internal sealed class SinkScenario : IBenchScenario
     }
 
     /// <summary>
-    /// Starts the deployment, warms it (token, JIT, connections), then logs <paramref name="events"/> into acme/app;
-    /// returns the run, the CPU the replica processes used during it in µs, and a run of
-    /// <paramref name="oneInFlightEvents"/> with one batch in flight at a time.
+    /// Starts the deployment, warms it (token, JIT, connections), then logs <paramref name="events"/> into acme/app
+    /// with <paramref name="window"/> batches in flight, then <paramref name="compareEvents"/> with one batch at a
+    /// time and again with the window, so the baseline is bracketed by runs under the same load.
     /// </summary>
-    private static async Task<(Run Run, double ReplicasCpuMicros, Run OneInFlight)> IntoClusterAsync(BenchContext context, string directory, int events, int oneInFlightEvents)
+    private static async Task<(ClusterRun Measured, ClusterRun OneInFlight, ClusterRun Again)> IntoClusterAsync(
+        BenchContext context, string directory, int events, int compareEvents, int window)
     {
         context.Progress.Note("starting four replica processes");
         await using var cluster = await LocalCluster.StartAsync();
@@ -137,14 +143,26 @@ internal sealed class SinkScenario : IBenchScenario
             return options;
         }
 
+        async Task<ClusterRun> Measure(string name, int count, int inFlight)
+        {
+            var options = Options(name);
+            options.MaxBatchesInFlight = inFlight;
+            var cpu = ReplicasCpu(cluster);
+            var run = await ThroughSinkAsync(options, count);
+            var result = new ClusterRun(run, (ReplicasCpu(cluster) - cpu).TotalMicroseconds / count);
+            context.Progress.Note(string.Create(CultureInfo.InvariantCulture,
+                $"4-replica service, {name}: {run.EventsPerSecond:N0} events/s ({run.MostInFlight} of {inFlight} batches in flight at most), replicas {result.ReplicasCpuMicrosPerEvent:F1} µs CPU/event, buffer peak {run.PeakBytes:N0} B"));
+            return result;
+        }
+
         await ThroughSinkAsync(Options("warm"), events / 5);
-        var cpu = ReplicasCpu(cluster);
-        var run = await ThroughSinkAsync(Options("measured"), events);
-        var replicasCpu = (ReplicasCpu(cluster) - cpu).TotalMicroseconds;
-        var one = Options("one-in-flight");
-        one.MaxBatchesInFlight = 1;
-        return (run, replicasCpu, await ThroughSinkAsync(one, oneInFlightEvents));
+        var measured = await Measure("measured", events, window);
+        var one = await Measure("one in flight", compareEvents, 1);
+        var again = await Measure("window again", compareEvents, window);
+        return (measured, one, again);
     }
+
+    private sealed record ClusterRun(Run Run, double ReplicasCpuMicrosPerEvent);
 
     private static TimeSpan ReplicasCpu(LocalCluster cluster) =>
         Enumerable.Range(0, cluster.Count).Aggregate(TimeSpan.Zero, (sum, replica) => sum + cluster.CpuTime(replica));
@@ -190,7 +208,7 @@ internal sealed class SinkScenario : IBenchScenario
             }
         }
 
-        return new Run((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes, sink.Shipper.MostInFlight);
+        return new Run(events, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes, sink.Shipper.MostInFlight);
     }
 
     /// <summary>A typical application event: a template with three properties, one of them formatted.</summary>
@@ -202,7 +220,10 @@ internal sealed class SinkScenario : IBenchScenario
         }
     }
 
-    private sealed record Run(double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes, int MostInFlight);
+    private sealed record Run(int Events, double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes, int MostInFlight)
+    {
+        public double EventsPerSecond => Events / Seconds;
+    }
 
     private sealed class NullSink : ILogEventSink
     {
