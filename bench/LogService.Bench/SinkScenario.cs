@@ -43,6 +43,11 @@ internal sealed class SinkScenario : IBenchScenario
 
     public async Task<JsonObject> RunAsync(BenchContext context)
     {
+        if (Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_SELFLOG") is not null)
+        {
+            Serilog.Debugging.SelfLog.Enable(System.Console.Error); // the sink's retries and their reasons, on stderr
+        }
+
         var events = context.Quick ? 50_000 : 1_000_000;
         using var keys = new FakeReplicaKeys();
         var root = Path.Combine(Path.GetTempPath(), "sink-bench-" + Guid.NewGuid().ToString("N"));
@@ -81,6 +86,7 @@ internal sealed class SinkScenario : IBenchScenario
                 ["buffer_bytes_peak"] = live.Run.PeakBytes,
                 ["max_batches_in_flight"] = window,
                 ["most_batches_in_flight"] = live.Run.MostInFlight,
+                ["failed_attempts"] = live.Run.FailedAttempts,
                 ["replicas_cpu_us_per_event"] = Stats.Round(live.ReplicasCpuMicrosPerEvent, 1),
                 ["compare_events"] = compareEvents,
                 ["events_per_s_one_in_flight"] = Math.Round(oneInFlight.Run.EventsPerSecond),
@@ -151,7 +157,7 @@ internal sealed class SinkScenario : IBenchScenario
             var run = await ThroughSinkAsync(options, count);
             var result = new ClusterRun(run, (ReplicasCpu(cluster) - cpu).TotalMicroseconds / count);
             context.Progress.Note(string.Create(CultureInfo.InvariantCulture,
-                $"4-replica service, {name}: {run.EventsPerSecond:N0} events/s ({run.MostInFlight} of {inFlight} batches in flight at most), replicas {result.ReplicasCpuMicrosPerEvent:F1} µs CPU/event, buffer peak {run.PeakBytes:N0} B"));
+                $"4-replica service, {name}: {run.EventsPerSecond:N0} events/s ({run.MostInFlight} of {inFlight} batches in flight at most, {run.FailedAttempts} failed attempts), replicas {result.ReplicasCpuMicrosPerEvent:F1} µs CPU/event, buffer peak {run.PeakBytes:N0} B"));
             return result;
         }
 
@@ -208,7 +214,7 @@ internal sealed class SinkScenario : IBenchScenario
             }
         }
 
-        return new Run(events, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes, sink.Shipper.MostInFlight);
+        return new Run(events, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds, clock.Elapsed.TotalSeconds, loggingSeconds, sink.Buffer.PeakBytes, sink.Shipper.MostInFlight, sink.Shipper.FailedAttempts);
     }
 
     /// <summary>A typical application event: a template with three properties, one of them formatted.</summary>
@@ -220,7 +226,7 @@ internal sealed class SinkScenario : IBenchScenario
         }
     }
 
-    private sealed record Run(int Events, double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes, int MostInFlight)
+    private sealed record Run(int Events, double CpuMicros, double Seconds, double LoggingSeconds, long PeakBytes, int MostInFlight, long FailedAttempts)
     {
         public double EventsPerSecond => Events / Seconds;
     }

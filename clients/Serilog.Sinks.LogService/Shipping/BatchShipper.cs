@@ -28,6 +28,7 @@ internal sealed class BatchShipper : IAsyncDisposable
     private long _delivered;
     private long _deadLettered;
     private long _released;
+    private long _failedAttempts;
     private int _mostInFlight;
 
     public BatchShipper(DurableBuffer buffer, BatchSender sender, DeadLetterFile deadLetters, LogServiceSinkOptions options)
@@ -48,6 +49,9 @@ internal sealed class BatchShipper : IAsyncDisposable
 
     /// <summary>Events the buffer has released (delivered or dead-lettered, and every event before them too) since start.</summary>
     public long Released => Interlocked.Read(ref _released);
+
+    /// <summary>Attempts to send a batch that failed and were retried (errors, timeouts, invalid receipts) since start.</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
 
     /// <summary>Most batches that were in flight at once since start.</summary>
     public int MostInFlight => Volatile.Read(ref _mostInFlight);
@@ -279,6 +283,7 @@ internal sealed class BatchShipper : IAsyncDisposable
                 case SendResult.Rejected:
                     return outcome;
                 default:
+                    Interlocked.Increment(ref _failedAttempts);
                     var delay = Backoff.Delay(failures, _options.MinimumBackoff, _options.MaximumBackoff, outcome.RetryAfter, Random.Shared);
                     if (outcome.TryAnotherReplica)
                     {
