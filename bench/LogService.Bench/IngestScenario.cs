@@ -253,11 +253,14 @@ internal sealed class IngestScenario : IBenchScenario
 
         await Task.WhenAll(outstanding);
         var elapsed = Stopwatch.GetElapsedTime(start);
+        var achieved = acknowledged / elapsed.TotalSeconds;
         return new Dictionary<string, JsonNode?>
         {
             ["fixed_rate_offered_entries_per_s"] = OfferedRate,
-            ["fixed_rate_entries_per_s"] = Stats.Round(acknowledged / elapsed.TotalSeconds, 0),
-            ["fixed_rate_sustained"] = sustained && failed == 0,
+            ["fixed_rate_entries_per_s"] = Stats.Round(achieved, 0),
+            // Held: every batch acknowledged, the backlog never ran away, and the acknowledgements kept pace (the
+            // last batches' latency stretches the elapsed time a little, hence 98%).
+            ["fixed_rate_sustained"] = sustained && failed == 0 && achieved >= 0.98 * OfferedRate,
             ["fixed_rate_batch_latency_p50_ms"] = latencies.Count == 0 ? null : Stats.Round(Stats.Percentile(latencies, 0.50), 1),
             ["fixed_rate_batch_latency_p99_ms"] = latencies.Count == 0 ? null : Stats.Round(Stats.Percentile(latencies, 0.99), 1),
             ["fixed_rate_batches"] = latencies.Count,
