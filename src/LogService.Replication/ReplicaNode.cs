@@ -44,7 +44,7 @@ public sealed class ReplicaNode : IAsyncDisposable
         IWalStore store = options.DataDirectory is null
             ? new MemoryWalStore()
             : new FileWalStore(options.DataDirectory, options.SyncWrites);
-        loop = new EventLoop(transport, store);
+        loop = new EventLoop(transport, store, options.ExecuteInBackground);
         core = new ReplicaCore(ConfigFactory.ForReplica(options, transport.Self), loop, stateMachine, store, Events, faults);
         loop.Attach(core);
     }

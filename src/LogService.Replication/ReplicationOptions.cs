@@ -57,6 +57,12 @@ public sealed class ReplicationOptions
     /// <summary>Whether WAL writes are synced to disk (survives power loss) rather than only handed to the OS (survives a process kill). Default false.</summary>
     public bool SyncWrites { get; init; }
 
+    /// <summary>
+    /// Whether decided batches execute on a thread of their own, in order, while the protocol thread goes on ordering
+    /// the next instances. Default true; false executes each batch on the protocol thread as it is decided.
+    /// </summary>
+    public bool ExecuteInBackground { get; init; } = true;
+
     /// <summary>How far a leader's batch timestamp may be from a replica's clock. Default 30 s.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -14,7 +14,7 @@ namespace LogService.Replication.Hosting;
 /// second thread, in order, so the protocol keeps ordering while the state machine seals and stores; each finished
 /// execution comes back to the loop as an input of its own.
 /// </summary>
-internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessageConsumer, IReplicaHost, IAsyncDisposable
+internal sealed class EventLoop(ITransport transport, IWalStore store, bool executeInBackground = true) : IMessageConsumer, IReplicaHost, IAsyncDisposable
 {
     /// <summary>Inputs handled per round before outputs are flushed, bounding latency under load.</summary>
     private const int MaxInputsPerRound = 512;
@@ -43,7 +43,7 @@ internal sealed class EventLoop(ITransport transport, IWalStore store) : IMessag
 
     public long NextNonce() => Random.Shared.NextInt64();
 
-    public bool ExecutesInBackground => true;
+    public bool ExecutesInBackground => executeInBackground;
 
     public void ExecuteInOrder(Func<IReadOnlyList<byte[]>> work, Action<IReadOnlyList<byte[]>> then)
     {

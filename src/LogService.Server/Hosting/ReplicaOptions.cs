@@ -38,6 +38,12 @@ public sealed class ReplicaOptions
     /// <summary>Whether the consensus log is synced to disk on every write (survives power loss). Default true.</summary>
     public bool SyncConsensusLog { get; set; } = true;
 
+    /// <summary>
+    /// Whether decided batches execute on a thread of their own while consensus orders the next ones. Default true;
+    /// false executes each batch on the protocol thread as it is decided (for comparisons).
+    /// </summary>
+    public bool ExecuteInBackground { get; set; } = true;
+
     /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 1000.</summary>
     [Range(1, int.MaxValue)]
     public int CheckpointPeriod { get; set; } = 1000;

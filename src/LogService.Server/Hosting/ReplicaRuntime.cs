@@ -153,6 +153,7 @@ public sealed class ReplicaRuntime : IAsyncDisposable
         SigningKey = Convert.FromBase64String(secrets.ConsensusKey),
         DataDirectory = Path.Combine(dataDirectory, "consensus"),
         SyncWrites = o.SyncConsensusLog,
+        ExecuteInBackground = o.ExecuteInBackground,
         CheckpointPeriod = o.CheckpointPeriod,
 
         // A request carries one HTTP body (at most 10 MiB of JSON, smaller once encoded) plus the command framing.
