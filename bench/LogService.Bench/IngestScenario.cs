@@ -30,6 +30,9 @@ internal sealed class IngestScenario : IBenchScenario
     private static readonly int OfferedRate =
         int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_RATE"), out var rate) && rate > 0 ? rate : 20_000;
 
+    /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_INLINE=1</c> to execute batches on the protocol thread, for comparison.</summary>
+    private static readonly bool InlineExecution = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_INLINE") == "1";
+
     /// <summary>Batches the fixed-rate phase lets wait before it calls the rate not sustained and stops offering.</summary>
     private const int MaxOutstanding = 256;
 
@@ -49,6 +52,7 @@ internal sealed class IngestScenario : IBenchScenario
             ["events_per_batch"] = EventsPerBatch,
             ["payload_bytes_per_entry"] = bodies[0].Body.Length / EventsPerBatch,
             ["writers"] = Writers,
+            ["execution"] = InlineExecution ? "inline" : "background",
             ["measured_seconds"] = measured.TotalSeconds,
         };
 
@@ -79,7 +83,11 @@ internal sealed class IngestScenario : IBenchScenario
         {
             Tenants = [new TestTenant("acme")],
             Streams = [Stream],
-            ServerSettings = new Dictionary<string, string> { ["LogService:Capture:Enabled"] = capture ? "true" : "false" },
+            ServerSettings = new Dictionary<string, string>
+            {
+                ["LogService:Capture:Enabled"] = capture ? "true" : "false",
+                ["LogService:Replica:ExecuteInBackground"] = InlineExecution ? "false" : "true",
+            },
         });
         var clients = new HttpClient[cluster.Count];
         for (var r = 0; r < clients.Length; r++)
