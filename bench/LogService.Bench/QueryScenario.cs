@@ -11,7 +11,10 @@ namespace LogService.Bench;
 /// per-entry integrity checks. The store is filled in batches of 1,000 by the Log Core state machine directly (no
 /// consensus: loading 10M entries through it would take hours). Queries cycle through the typical filters: stream +
 /// level + source node + one-hour window; stream + level + window + free text; stream + window + property; and the
-/// next page of each through its cursor. The baseline is the header-filtered page read straight from storage.
+/// next page of each through its cursor. Pages are timed to the last byte of the answer; <c>cpu_ms_per_query</c> is the
+/// process's CPU time during the requests, which a loaded machine distorts less than the latencies. The baseline is
+/// the header-filtered page read straight from storage. The filled store is shared with the console scenario and
+/// kept between runs (<see cref="ReadApiOverStore"/>).
 /// </summary>
 internal sealed class QueryScenario : IBenchScenario
 {
