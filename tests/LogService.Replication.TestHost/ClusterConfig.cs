@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using LogService.Replication.Tcp;
 using LogService.Replication.Transport;
+using LogService.Testing;
 
 namespace LogService.Replication.TestHost;
 
@@ -41,7 +41,7 @@ internal sealed class ClusterConfig
         var config = new ClusterConfig { Clients = NodeEntry.Fresh(NodeIds.FirstClientId, null) };
         for (var id = 0; id < replicas; id++)
         {
-            config.Replicas.Add(NodeEntry.Fresh(id, new IPEndPoint(IPAddress.Loopback, FreePort()).ToString()));
+            config.Replicas.Add(NodeEntry.Fresh(id, new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Block(1)).ToString()));
         }
 
         return config;
@@ -91,12 +91,6 @@ internal sealed class ClusterConfig
             new TcpPeer(Clients.Id, null, Convert.FromBase64String(Clients.PublicKey)) { IdCount = ClientIdCount },
         ];
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     /// <summary>One node's id, endpoint (replicas only) and base64 keys.</summary>
     internal sealed class NodeEntry

@@ -9,7 +9,7 @@ namespace LogService.Testing;
 /// connection on the machine: between the moment a port is picked and the moment a replica binds it, another test
 /// process's connections could take it. Ports outside the range are only ever taken by an explicit bind.
 /// </summary>
-internal static class LoopbackPorts
+public static class LoopbackPorts
 {
     private const int Lowest = 20_000;
     private const int Highest = 32_000;

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using LogService.Core.Policies;
 using LogService.Server.Identity;
 using LogService.Server.Tests.Support;
+using LogService.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -42,8 +41,8 @@ public sealed class ConsoleWorld : BrowserWorld
 
     protected override async Task StartAsync()
     {
-        var issuerA = $"http://127.0.0.1:{FreePort()}";
-        var issuerB = $"http://127.0.0.1:{FreePort()}";
+        var issuerA = $"http://127.0.0.1:{LoopbackPorts.Block(1)}";
+        var issuerB = $"http://127.0.0.1:{LoopbackPorts.Block(1)}";
         initechIssuer = await OidcProvider.StartAsync(SigningKey.EcP256("initech-key"), ["https://logservice.test"], [], new JsonObject
         {
             ["clientId"] = "logservice-console",
@@ -203,12 +202,6 @@ public sealed class ConsoleWorld : BrowserWorld
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

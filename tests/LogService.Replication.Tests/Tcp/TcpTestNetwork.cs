@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using LogService.Replication.Tcp;
 using LogService.Replication.Transport;
+using LogService.Testing;
 
 namespace LogService.Replication.Tests.Tcp;
 
@@ -14,7 +14,7 @@ internal sealed class TcpTestNetwork
     public TcpTestNetwork(int replicas, int clientIds = 2)
     {
         Keys = Enumerable.Range(0, replicas).Select(_ => TcpNodeKey.Generate()).ToArray();
-        EndPoints = Enumerable.Range(0, replicas).Select(_ => new IPEndPoint(IPAddress.Loopback, FreePort())).ToArray();
+        EndPoints = Enumerable.Range(0, replicas).Select(_ => new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Block(1))).ToArray();
         ClientKey = TcpNodeKey.Generate();
         ClientIds = clientIds;
     }
@@ -57,13 +57,6 @@ internal sealed class TcpTestNetwork
         ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
     };
-
-    public static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 }
 
 /// <summary>Records what a transport delivers, for tests to wait on.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using LogService.Server.Tests.Support;
 using LogService.Testing;
@@ -34,7 +33,7 @@ public sealed class LocalDeploymentTests : IDisposable
     [Fact]
     public async Task ThePrintedCommandsWriteAndReadAndCtrlCStopsEveryProcessAndTheNextStartResumes()
     {
-        var (issuerPort, apiPort, replicationPort) = (FreePort(), FreeRange(4), FreeRange(4));
+        var (issuerPort, apiPort, replicationPort) = (LoopbackPorts.Block(1), LoopbackPorts.Block(4), LoopbackPorts.Block(4));
         var policies = CopyPolicies(issuerPort);
 
         JsonElement receipt;
@@ -134,41 +133,6 @@ public sealed class LocalDeploymentTests : IDisposable
         await bash.WaitForExitAsync();
         Assert.True(bash.ExitCode == 0, $"the printed commands failed ({bash.ExitCode}): {await error}");
         return await output;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive free ports.</summary>
-    private static int FreeRange(int count)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var first = FreePort();
-            var sockets = new List<Socket>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    sockets.Add(socket);
-                    socket.Bind(new IPEndPoint(IPAddress.Loopback, first + i));
-                }
-
-                return first;
-            }
-            catch (SocketException) when (attempt < 50)
-            {
-            }
-            finally
-            {
-                sockets.ForEach(s => s.Dispose());
-            }
-        }
     }
 
     /// <summary>One run of <c>LogService.Server local</c>, read until it prints its instructions.</summary>
