@@ -30,8 +30,8 @@ internal sealed class IngestScenario : IBenchScenario
     private static readonly int OfferedRate =
         int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_RATE"), out var rate) && rate > 0 ? rate : 20_000;
 
-    /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_INLINE=1</c> to execute batches on the protocol thread, for comparison.</summary>
-    private static readonly bool InlineExecution = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_INLINE") == "1";
+    /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_BACKGROUND=1</c> to execute batches off the protocol thread, for comparison.</summary>
+    private static readonly bool InlineExecution = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_BACKGROUND") != "1";
 
     /// <summary>Batches the fixed-rate phase lets wait before it calls the rate not sustained and stops offering.</summary>
     private const int MaxOutstanding = 256;

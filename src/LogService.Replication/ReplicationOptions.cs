@@ -59,9 +59,11 @@ public sealed class ReplicationOptions
 
     /// <summary>
     /// Whether decided batches execute on a thread of their own, in order, while the protocol thread goes on ordering
-    /// the next instances. Default true; false executes each batch on the protocol thread as it is decided.
+    /// the next instances. Default false: each batch executes on the protocol thread as it is decided, which lets
+    /// requests pile up into larger instances; on two cores shared by four replicas the background thread made the
+    /// instances smaller and cost 40% more CPU per entry (docs/benchmarks.md, ingest).
     /// </summary>
-    public bool ExecuteInBackground { get; init; } = true;
+    public bool ExecuteInBackground { get; init; }
 
     /// <summary>How far a leader's batch timestamp may be from a replica's clock. Default 30 s.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(30);

@@ -17,12 +17,14 @@ public sealed class ReplicaNodeTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task ProxiesGetAgreedRepliesFromFourReplicas()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ProxiesGetAgreedRepliesFromFourReplicas(bool background)
     {
         var network = new InMemoryNetwork();
         var machines = Enumerable.Range(0, 4).Select(_ => new ThreadSafeStateMachine(new TestStateMachine())).ToArray();
-        var nodes = await StartReplicas(network, machines);
+        var nodes = await StartReplicas(network, machines, background);
         var events = nodes[1].Events.Subscribe();
         await using var proxy = new ServiceProxy(Options(), network.Connect(1000));
 
@@ -38,12 +40,14 @@ public sealed class ReplicaNodeTests : IDisposable
         Assert.Contains(Drain(events), e => e.Kind == ReplicationEventKind.Decided);
     }
 
-    [Fact]
-    public async Task ReplicaRestartedOverItsDataDirectoryRejoinsAndCatchesUp()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReplicaRestartedOverItsDataDirectoryRejoinsAndCatchesUp(bool background)
     {
         var network = new InMemoryNetwork();
         var machines = Enumerable.Range(0, 4).Select(_ => new ThreadSafeStateMachine(new TestStateMachine())).ToArray();
-        var nodes = await StartReplicas(network, machines);
+        var nodes = await StartReplicas(network, machines, background);
         await using var proxy = new ServiceProxy(Options(), network.Connect(1000));
         for (var i = 0; i < 5; i++)
         {
@@ -56,7 +60,7 @@ public sealed class ReplicaNodeTests : IDisposable
             await proxy.InvokeOrderedAsync(Encoding.UTF8.GetBytes($"b{i}"));
         }
 
-        nodes[3] = new ReplicaNode(Options(3), network.Connect(3), machines[3]);
+        nodes[3] = new ReplicaNode(Options(3, background), network.Connect(3), machines[3]);
         await nodes[3].StartAsync(CancellationToken.None);
         await proxy.InvokeOrderedAsync("c"u8.ToArray());
         // Compare at one instance both replicas have executed: the other replicas may be an instance ahead when 3 reaches 16 commands.
@@ -111,7 +115,7 @@ public sealed class ReplicaNodeTests : IDisposable
         return list;
     }
 
-    private ReplicationOptions Options(int self = -1) => TestKeys.Options(4, self, o => new ReplicationOptions
+    private ReplicationOptions Options(int self = -1, bool background = false) => TestKeys.Options(4, self, o => new ReplicationOptions
     {
         ReplicaCount = 4,
         ReplicaPublicKeys = o.ReplicaPublicKeys,
@@ -120,11 +124,12 @@ public sealed class ReplicaNodeTests : IDisposable
         RequestTimeout = TimeSpan.FromMilliseconds(500),
         LeaderChangeTimeout = TimeSpan.FromSeconds(1),
         DataDirectory = self >= 0 ? Path.Combine(root, $"replica-{self}") : null,
+        ExecuteInBackground = background,
     });
 
-    private async Task<ReplicaNode[]> StartReplicas(InMemoryNetwork network, ThreadSafeStateMachine[] machines)
+    private async Task<ReplicaNode[]> StartReplicas(InMemoryNetwork network, ThreadSafeStateMachine[] machines, bool background = false)
     {
-        var nodes = Enumerable.Range(0, 4).Select(i => new ReplicaNode(Options(i), network.Connect(i), machines[i])).ToArray();
+        var nodes = Enumerable.Range(0, 4).Select(i => new ReplicaNode(Options(i, background), network.Connect(i), machines[i])).ToArray();
         foreach (var n in nodes)
         {
             await n.StartAsync(CancellationToken.None);

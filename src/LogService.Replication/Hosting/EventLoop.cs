@@ -10,11 +10,11 @@ namespace LogService.Replication.Hosting;
 /// <summary>
 /// Runs a <see cref="ReplicaCore"/> on one dedicated thread with the wall clock. Transport threads copy each message
 /// into a pooled buffer and enqueue it; the loop processes everything queued, runs due timers, flushes the WAL once
-/// for the whole round (group commit) and only then transmits the round's messages. Decided batches execute on a
-/// second thread, in order, so the protocol keeps ordering while the state machine seals and stores; each finished
-/// execution comes back to the loop as an input of its own.
+/// for the whole round (group commit) and only then transmits the round's messages. Decided batches execute on the loop
+/// thread, or, when asked, on a second thread, in order, so the protocol keeps ordering while the state machine seals
+/// and stores; each finished execution then comes back to the loop as an input of its own.
 /// </summary>
-internal sealed class EventLoop(ITransport transport, IWalStore store, bool executeInBackground = true) : IMessageConsumer, IReplicaHost, IAsyncDisposable
+internal sealed class EventLoop(ITransport transport, IWalStore store, bool executeInBackground = false) : IMessageConsumer, IReplicaHost, IAsyncDisposable
 {
     /// <summary>Inputs handled per round before outputs are flushed, bounding latency under load.</summary>
     private const int MaxInputsPerRound = 512;

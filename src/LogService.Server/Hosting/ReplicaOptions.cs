@@ -39,10 +39,10 @@ public sealed class ReplicaOptions
     public bool SyncConsensusLog { get; set; } = true;
 
     /// <summary>
-    /// Whether decided batches execute on a thread of their own while consensus orders the next ones. Default true;
-    /// false executes each batch on the protocol thread as it is decided (for comparisons).
+    /// Whether decided batches execute on a thread of their own while consensus orders the next ones. Default false:
+    /// each batch executes on the protocol thread as it is decided (see <c>ReplicationOptions.ExecuteInBackground</c>).
     /// </summary>
-    public bool ExecuteInBackground { get; set; } = true;
+    public bool ExecuteInBackground { get; set; }
 
     /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 1000.</summary>
     [Range(1, int.MaxValue)]
