@@ -1,5 +1,5 @@
 using LogService.Console.Tests.Support;
-using Microsoft.Data.Sqlite;
+using LogService.Testing;
 using Microsoft.Playwright;
 
 namespace LogService.Console.Tests.Cluster;
@@ -15,7 +15,7 @@ public sealed class ClusterTamperTests(ClusterWorld world)
     {
         // Entry 5 of acme/payments is the 5th written (entry 0 opens the stream).
         await world.Cluster.StopReplicaAsync(Tampered);
-        FlipABitOfTheBody(world.Cluster.StorePath(Tampered), "acme/payments", 5);
+        StoreTampering.FlipABitOfTheBody(world.Cluster.StorePath(Tampered), "acme/payments", 5);
         await world.Cluster.RestartAsync(Tampered);
         var console = await world.ConsoleOfReplicaAsync(Tampered);
 
@@ -34,24 +34,5 @@ public sealed class ClusterTamperTests(ClusterWorld world)
         // The other replicas still hold the entry as it was sealed.
         var intact = await world.SignedInPageAsync("alice", "/entry/acme/payments/5");
         await Assertions.Expect(intact.Locator("#proof")).ToContainTextAsync("inclusion proof verified");
-    }
-
-    private static void FlipABitOfTheBody(string database, string stream, long sequence)
-    {
-        using var db = new SqliteConnection($"Data Source={database};Pooling=False");
-        db.Open();
-        const string Where = "WHERE stream_id = (SELECT id FROM names WHERE name = @stream) AND seq = @seq";
-        using var read = db.CreateCommand();
-        read.CommandText = $"SELECT sealed FROM entries {Where}";
-        read.Parameters.AddWithValue("@stream", stream);
-        read.Parameters.AddWithValue("@seq", sequence);
-        var blob = (byte[])read.ExecuteScalar()!;
-        blob[^90] ^= 0x01; // inside the encrypted body
-        using var write = db.CreateCommand();
-        write.CommandText = $"UPDATE entries SET sealed = @blob {Where}";
-        write.Parameters.AddWithValue("@blob", blob);
-        write.Parameters.AddWithValue("@stream", stream);
-        write.Parameters.AddWithValue("@seq", sequence);
-        Assert.Equal(1, write.ExecuteNonQuery());
     }
 }

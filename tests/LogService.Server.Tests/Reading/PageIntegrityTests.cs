@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using LogService.Core.Entries;
-using Microsoft.Data.Sqlite;
+using LogService.Testing;
 
 namespace LogService.Server.Tests.Reading;
 
@@ -70,23 +70,5 @@ public sealed class PageIntegrityTests(ReadingHost host) : IClassFixture<Reading
     private void WriteCyclingLevels(string streamId, int count) =>
         host.Write(streamId, ReadingHost.AppMask, [.. Enumerable.Range(0, count).Select(i => ((EntryLevel)(i % 6), $"event {i}", new[] { ("N", $"{i}") }))]);
 
-    /// <summary>Flips one bit inside the stored entry's encrypted body.</summary>
-    private void Tamper(string streamId, long sequence)
-    {
-        using var db = new SqliteConnection($"Data Source={host.DatabasePath}");
-        db.Open();
-        const string Where = "WHERE stream_id = (SELECT id FROM names WHERE name = @stream) AND seq = @seq";
-        using var read = db.CreateCommand();
-        read.CommandText = $"SELECT sealed FROM entries {Where}";
-        read.Parameters.AddWithValue("@stream", streamId);
-        read.Parameters.AddWithValue("@seq", sequence);
-        var blob = (byte[])read.ExecuteScalar()!;
-        blob[blob.Length - 90] ^= 0x01;
-        using var tamper = db.CreateCommand();
-        tamper.CommandText = $"UPDATE entries SET sealed = @blob {Where}";
-        tamper.Parameters.AddWithValue("@blob", blob);
-        tamper.Parameters.AddWithValue("@stream", streamId);
-        tamper.Parameters.AddWithValue("@seq", sequence);
-        Assert.Equal(1, tamper.ExecuteNonQuery());
-    }
+    private void Tamper(string streamId, long sequence) => StoreTampering.FlipABitOfTheBody(host.DatabasePath, streamId, sequence);
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LogService.Core.Entries;
 using LogService.Sealing.Merkle;
 using LogService.Server.Reading;
+using LogService.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -140,18 +141,7 @@ public sealed class ReadEndpointTests(ReadingHost host) : IClassFixture<ReadingH
     {
         host.CreateStream("acme", "payments");
         host.Write("acme/payments", ReadingHost.AppMask, [.. Enumerable.Range(0, 6).Select(i => (EntryLevel.Information, $"payment {i}", None))]);
-        using (var db = new SqliteConnection($"Data Source={host.DatabasePath}"))
-        {
-            db.Open();
-            using var read = db.CreateCommand();
-            read.CommandText = "SELECT sealed FROM entries WHERE stream_id = (SELECT id FROM names WHERE name = 'acme/payments') AND seq = 4";
-            var blob = (byte[])read.ExecuteScalar()!;
-            blob[blob.Length - 90] ^= 0x01; // one bit inside entry 4's encrypted body
-            using var tamper = db.CreateCommand();
-            tamper.CommandText = "UPDATE entries SET sealed = @blob WHERE stream_id = (SELECT id FROM names WHERE name = 'acme/payments') AND seq = 4";
-            tamper.Parameters.AddWithValue("@blob", blob);
-            Assert.Equal(1, tamper.ExecuteNonQuery());
-        }
+        StoreTampering.FlipABitOfTheBody(host.DatabasePath, "acme/payments", 4); // one bit inside entry 4's encrypted body
 
         var auditor = host.Token("acme", "logs.audit");
         var (_, page) = await host.GetAsync("/api/v1/entries?stream=acme/payments&order=oldest", auditor);
