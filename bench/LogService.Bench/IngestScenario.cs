@@ -33,6 +33,18 @@ internal sealed class IngestScenario : IBenchScenario
     /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_BACKGROUND=1</c> to execute batches off the protocol thread, for comparison.</summary>
     private static readonly bool InlineExecution = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_BACKGROUND") != "1";
 
+    /// <summary>
+    /// Set <c>LOGSERVICE_BENCH_INGEST_FIXED_ONLY=1</c> to run only the capture-on deployment's fixed-rate phase (after
+    /// the warm-up), for as long as <c>LOGSERVICE_BENCH_INGEST_FIXED_SECONDS</c> says (default 30).
+    /// </summary>
+    private static readonly bool FixedRateOnly = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_FIXED_ONLY") == "1";
+
+    private static readonly int FixedRateSeconds =
+        int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_FIXED_SECONDS"), out var seconds) && seconds > 0 ? seconds : 30;
+
+    /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_LOG=FILE</c> to append every line the replica processes print to FILE.</summary>
+    private static readonly string? ReplicaLog = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_LOG");
+
     /// <summary>Batches the fixed-rate phase lets wait before it calls the rate not sustained and stops offering.</summary>
     private const int MaxOutstanding = 256;
 
@@ -56,8 +68,19 @@ internal sealed class IngestScenario : IBenchScenario
             ["measured_seconds"] = measured.TotalSeconds,
         };
 
+        var fixedRate = TimeSpan.FromSeconds(context.Quick ? 5 : FixedRateSeconds);
+        if (FixedRateOnly)
+        {
+            foreach (var (key, value) in await RunOnceAsync(context, bodies, capture: true, warmup, measured: null, fixedRate))
+            {
+                figures[key] = value;
+            }
+
+            return figures;
+        }
+
         var off = await RunOnceAsync(context, bodies, capture: false, warmup, measured, fixedRate: null);
-        var on = await RunOnceAsync(context, bodies, capture: true, warmup, measured, fixedRate: context.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
+        var on = await RunOnceAsync(context, bodies, capture: true, warmup, measured, fixedRate);
         foreach (var (key, value) in on)
         {
             figures[key] = value;
@@ -75,10 +98,11 @@ internal sealed class IngestScenario : IBenchScenario
         return figures;
     }
 
-    private static async Task<Dictionary<string, JsonNode?>> RunOnceAsync(BenchContext context, SampleBatch[] bodies, bool capture, TimeSpan warmup, TimeSpan measured, TimeSpan? fixedRate)
+    private static async Task<Dictionary<string, JsonNode?>> RunOnceAsync(BenchContext context, SampleBatch[] bodies, bool capture, TimeSpan warmup, TimeSpan? measured, TimeSpan? fixedRate)
     {
         var label = capture ? "capture on" : "capture off";
         context.Progress.Note($"{label}: starting 4 replicas and the issuers");
+        using var log = ReplicaLog is null ? null : new StreamWriter(ReplicaLog, append: true) { AutoFlush = true };
         await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
         {
             Tenants = [new TestTenant("acme")],
@@ -87,6 +111,13 @@ internal sealed class IngestScenario : IBenchScenario
             {
                 ["LogService:Capture:Enabled"] = capture ? "true" : "false",
                 ["LogService:Replica:ExecuteInBackground"] = InlineExecution ? "false" : "true",
+            },
+            Output = log is null ? null : line =>
+            {
+                lock (log)
+                {
+                    log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                }
             },
         });
         var clients = new HttpClient[cluster.Count];
@@ -111,38 +142,24 @@ internal sealed class IngestScenario : IBenchScenario
 
             context.Progress.Note($"{label}: {Writers} writers, warming up {warmup.TotalSeconds:0} s");
             await Task.Delay(warmup);
-            var cpuBefore = TotalCpu(cluster);
-            window.Open();
-            for (var s = 0; s < measured.TotalSeconds; s += 5)
+            var figures = new Dictionary<string, JsonNode?> { ["replica_idle_cpu_cores"] = Stats.Round(idleCores, 3) };
+            if (measured is { } closedLoop)
             {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, measured.TotalSeconds - s)));
-                context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"{label}: {window.Entries:N0} entries in {window.Elapsed.TotalSeconds:F0} s"));
+                foreach (var (key, value) in await MeasureClosedLoopAsync(context, cluster, label, window, closedLoop, idleCores))
+                {
+                    figures[key] = value;
+                }
             }
 
-            var (entries, latencies, elapsed) = window.Close();
-            var cpu = TotalCpu(cluster) - cpuBefore;
             await stop.CancelAsync();
             await Task.WhenAll(writers);
-            if (entries == 0)
-            {
-                throw new InvalidOperationException($"{label}: no batch was acknowledged in the measured window");
-            }
-
-            var figures = new Dictionary<string, JsonNode?>
-            {
-                ["entries_per_s"] = Stats.Round(entries / elapsed.TotalSeconds, 0),
-                ["batch_latency_p50_ms"] = Stats.Round(Stats.Percentile(latencies, 0.50), 1),
-                ["batch_latency_p99_ms"] = Stats.Round(Stats.Percentile(latencies, 0.99), 1),
-                ["cpu_us_per_entry_per_replica"] = Stats.Round(cpu.TotalMicroseconds / entries / cluster.Count, 2),
-                ["replica_cpu_cores_used"] = Stats.Round(cpu.TotalSeconds / elapsed.TotalSeconds, 2),
-                ["replica_idle_cpu_cores"] = Stats.Round(idleCores, 3),
-                ["cpu_us_per_entry_per_replica_above_idle"] = Stats.Round((cpu.TotalMicroseconds - (idleCores * elapsed.TotalMicroseconds)) / entries / cluster.Count, 2),
-                ["batches"] = latencies.Count,
-                ["failed_batches"] = window.Failures,
-            };
             if (fixedRate is { } duration)
             {
-                foreach (var (key, value) in await OfferFixedRateAsync(context, clients, bodies, duration))
+                var cpuBefore = TotalCpu(cluster);
+                var fixedFigures = await OfferFixedRateAsync(context, clients, bodies, duration);
+                var acknowledged = fixedFigures["fixed_rate_batches"]!.GetValue<int>() * EventsPerBatch;
+                fixedFigures["fixed_rate_cpu_us_per_entry_per_replica"] = acknowledged == 0 ? null : Stats.Round((TotalCpu(cluster) - cpuBefore).TotalMicroseconds / acknowledged / cluster.Count, 2);
+                foreach (var (key, value) in fixedFigures)
                 {
                     figures[key] = value;
                 }
@@ -157,6 +174,36 @@ internal sealed class IngestScenario : IBenchScenario
                 client.Dispose();
             }
         }
+    }
+
+    private static async Task<Dictionary<string, JsonNode?>> MeasureClosedLoopAsync(BenchContext context, LocalCluster cluster, string label, MeasureWindow window, TimeSpan measured, double idleCores)
+    {
+        var cpuBefore = TotalCpu(cluster);
+        window.Open();
+        for (var s = 0; s < measured.TotalSeconds; s += 5)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, measured.TotalSeconds - s)));
+            context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"{label}: {window.Entries:N0} entries in {window.Elapsed.TotalSeconds:F0} s"));
+        }
+
+        var (entries, latencies, elapsed) = window.Close();
+        var cpu = TotalCpu(cluster) - cpuBefore;
+        if (entries == 0)
+        {
+            throw new InvalidOperationException($"{label}: no batch was acknowledged in the measured window");
+        }
+
+        return new Dictionary<string, JsonNode?>
+        {
+            ["entries_per_s"] = Stats.Round(entries / elapsed.TotalSeconds, 0),
+            ["batch_latency_p50_ms"] = Stats.Round(Stats.Percentile(latencies, 0.50), 1),
+            ["batch_latency_p99_ms"] = Stats.Round(Stats.Percentile(latencies, 0.99), 1),
+            ["cpu_us_per_entry_per_replica"] = Stats.Round(cpu.TotalMicroseconds / entries / cluster.Count, 2),
+            ["replica_cpu_cores_used"] = Stats.Round(cpu.TotalSeconds / elapsed.TotalSeconds, 2),
+            ["cpu_us_per_entry_per_replica_above_idle"] = Stats.Round((cpu.TotalMicroseconds - (idleCores * elapsed.TotalMicroseconds)) / entries / cluster.Count, 2),
+            ["batches"] = latencies.Count,
+            ["failed_batches"] = window.Failures,
+        };
     }
 
     private static async Task WriteAsync(HttpClient http, SampleBatch[] bodies, int writer, MeasureWindow window, CancellationToken stop)
