@@ -5,16 +5,23 @@ namespace LogService.Storage;
 /// retention tombstones and snapshots. One writer (the state machine's execution thread) and any number of readers.
 /// </summary>
 /// <remarks>
-/// The contract is synchronous on purpose. The replication engine executes decided batches one after another on its
-/// execution thread and must not start the next one before the previous is durable, so an asynchronous append would
-/// only add scheduling and allocation without adding concurrency; SQLite is synchronous underneath anyway. Hosts that
-/// serve queries from request threads call <see cref="ILogQuery"/> directly: those reads never block the writer.
-/// Any failure of a write leaves the store faulted: every later call throws <see cref="LogStoreException"/>,
-/// because a replica must not keep running on state it can no longer vouch for.
+/// Writes are synchronous: each returns when what it wrote is durable, which is what the replication engine's
+/// execution thread needs before it signs replies for a batch. The one exception is
+/// <see cref="AppendBatchPipelined"/>: it returns once the batch is committed (ordered after every earlier batch and
+/// visible to readers) and hands back a task that completes when the batch is durable, so a writer that can wait for
+/// durability later overlaps the disk's flush of one batch with its work on the next (SQLite with sync=full flushes
+/// on a thread of its own, one flush covering every commit before it). Nothing may be acknowledged for a batch
+/// before its task completed. Hosts that serve queries from request threads call <see cref="ILogQuery"/> directly:
+/// those reads never block the writer. Any failure of a write, or of making a pipelined batch durable, leaves the
+/// store faulted: every later call throws <see cref="LogStoreException"/>, because a replica must not keep running on
+/// state it can no longer vouch for.
 /// </remarks>
 public interface ILogStore : ILogQuery, IDisposable
 {
-    /// <summary>The last consensus instance whose batch is durably applied; -1 for an empty store.</summary>
+    /// <summary>
+    /// The last consensus instance whose batch is durably applied; -1 for an empty store. A pipelined batch counts
+    /// once its task completed. After a restart, any batch found committed counts.
+    /// </summary>
     long LastAppliedInstance { get; }
 
     /// <summary>
@@ -25,6 +32,18 @@ public interface ILogStore : ILogQuery, IDisposable
     /// that does not match its entries).</exception>
     /// <exception cref="LogStoreException">The engine failed; the store is now faulted.</exception>
     void AppendBatch(DecidedBatchWrite batch);
+
+    /// <summary>
+    /// Appends a decided batch as <see cref="AppendBatch"/> does, but returns once it is committed, before it is
+    /// durable. Batches commit in call order and become durable in that order; a batch that commits here is validated
+    /// against the last committed one, so the next batch can follow at once. After a kill -9 a committed batch
+    /// survives; after a power loss only those whose tasks completed are certain to.
+    /// </summary>
+    /// <returns>Completes when the batch is durable; fails with <see cref="LogStoreException"/> (and the store is
+    /// faulted) when it cannot be made durable.</returns>
+    /// <exception cref="ArgumentException">The batch is malformed (see <see cref="AppendBatch"/>).</exception>
+    /// <exception cref="LogStoreException">The engine failed; the store is now faulted.</exception>
+    Task AppendBatchPipelined(DecidedBatchWrite batch);
 
     /// <summary>Reads the stored entries of one stream with <paramref name="fromSequence"/> ≤ sequence ≤
     /// <paramref name="toSequence"/>, oldest first, and the retention tombstones overlapping that range.</summary>

@@ -164,6 +164,44 @@ public abstract partial class LogStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task PipelinedBatchesCommitInOrderAndCountAsAppliedOnceDurable()
+    {
+        using var api = new TestStream("acme", "api");
+        var store = Open("pipelined");
+        var first = store.AppendBatchPipelined(new DecidedBatchWrite(1, [api.Open(T0), api.Data(T0 + 1)], [api.Head()]));
+        // Validated against the last committed batch, not the last durable one: the next follows at once.
+        var second = store.AppendBatchPipelined(new DecidedBatchWrite(2, [api.Data(T0 + 2)], [api.Head()]));
+        // Thrown at once, not through the task.
+        Assert.Throws<ArgumentException>(() => { _ = store.AppendBatchPipelined(new DecidedBatchWrite(2, [api.Data(T0 + 3)], [api.Head()])); });
+        Assert.Equal(3, store.ReadRange("acme/api", 0, 10).Entries.Count);
+
+        await second;
+        Assert.True(first.IsCompletedSuccessfully, "batches become durable in commit order");
+        Assert.Equal(2, store.LastAppliedInstance);
+        store.AppendBatch(new DecidedBatchWrite(3, [], [api.Head()]));
+        Assert.Equal(3, store.LastAppliedInstance);
+        store.Dispose();
+
+        var reopened = Open("pipelined");
+        Assert.Equal(3, reopened.LastAppliedInstance);
+        Assert.Null(ChainVerifier.VerifyFromGenesis(reopened.ReadRange("acme/api", 0, 10).Entries, "acme/api"));
+    }
+
+    [Fact]
+    public async Task PipelinedBatchesStillPendingAreMadeDurableWhenTheStoreCloses()
+    {
+        using var api = new TestStream("acme", "api");
+        var store = Open("closing");
+        var pending = Enumerable.Range(0, 5)
+            .Select(i => store.AppendBatchPipelined(new DecidedBatchWrite(i, [i == 0 ? api.Open(T0) : api.Data(T0 + i)], [api.Head()])))
+            .ToList();
+        store.Dispose();
+
+        await Task.WhenAll(pending);
+        Assert.Equal(4, Open("closing").LastAppliedInstance);
+    }
+
+    [Fact]
     public void LatestCertifiedHeadIsTheOneWithTheHighestSequence()
     {
         var store = Open();

@@ -95,7 +95,7 @@ internal abstract partial class SqlLogStore
 
         if (importedInstance is { } instance)
         {
-            Volatile.Write(ref _lastAppliedInstance, instance);
+            SetInstance(instance);
         }
     }
 

@@ -16,8 +16,11 @@ internal abstract partial class SqlLogStore : ILogStore
     private readonly Lock _writeLock = new();
     private readonly NameDictionary _names = new();
     private readonly Dictionary<int, DbCommand> _writeHeads = [];
+    // Committed batches whose durability is pending, oldest first, and the last durable instance; guarded by the queue.
+    private readonly Queue<(Task Durable, long Instance)> _pendingApplied = new();
     private LogStoreException? _fault;
     private long _lastAppliedInstance = -1;
+    private long _lastCommittedInstance = -1;
     private bool _disposed;
 
     protected SqlLogStore(string location, int segmentEntries)
@@ -40,7 +43,7 @@ internal abstract partial class SqlLogStore : ILogStore
         get
         {
             ThrowIfUnusable();
-            return Volatile.Read(ref _lastAppliedInstance);
+            return DurableInstance();
         }
     }
 
@@ -61,11 +64,11 @@ internal abstract partial class SqlLogStore : ILogStore
 
     /// <summary>
     /// Called on the writer after each write transaction committed, under the write lock, before the write returns or
-    /// its instance is published; an engine exception thrown here faults the store.
+    /// its instance is published; an engine exception thrown here faults the store. Returns a task that completes
+    /// when the commit is durable (for an engine whose commit is durable when it returns, a completed task); tasks of
+    /// successive commits must complete in commit order, and one that fails must fault the store.
     /// </summary>
-    protected virtual void OnCommitted()
-    {
-    }
+    protected virtual Task OnCommitted() => Task.CompletedTask;
 
     /// <summary>Closes the engine's connections.</summary>
     protected abstract void CloseEngine();
@@ -77,33 +80,44 @@ internal abstract partial class SqlLogStore : ILogStore
     protected void LoadState()
     {
         using var command = SqlCommands.Create(Writer, "SELECT applied_instance FROM replica_state WHERE id = 1");
-        _lastAppliedInstance = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        SetInstance(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
         _names.Load(Writer);
     }
 
-    public void AppendBatch(DecidedBatchWrite batch)
+    public void AppendBatch(DecidedBatchWrite batch) => AppendBatchPipelined(batch).GetAwaiter().GetResult();
+
+    public Task AppendBatchPipelined(DecidedBatchWrite batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         lock (_writeLock)
         {
             ThrowIfUnusable();
-            BatchValidator.Validate(batch, _lastAppliedInstance);
+            BatchValidator.Validate(batch, _lastCommittedInstance);
+            Task durable;
             try
             {
                 using var transaction = Writer.BeginTransaction();
                 InsertEntries(transaction, batch.Entries);
                 WriteHeads(transaction, batch.Heads, batch.Instance);
                 transaction.Commit();
-                // Before the instance is published: OnCommitted may still have to make the commit durable.
-                OnCommitted();
+                durable = OnCommitted();
                 _names.Committed();
-                Volatile.Write(ref _lastAppliedInstance, batch.Instance);
             }
             catch (Exception exception) when (exception is not LogStoreException)
             {
                 _names.RolledBack();
                 throw Fault(exception);
             }
+
+            _lastCommittedInstance = batch.Instance;
+            lock (_pendingApplied)
+            {
+                // Published as the last applied instance only once durable (DurableInstance).
+                _pendingApplied.Enqueue((durable, batch.Instance));
+            }
+
+            DurableInstance();
+            return durable;
         }
     }
 
@@ -214,13 +228,14 @@ internal abstract partial class SqlLogStore : ILogStore
         lock (_writeLock)
         {
             ThrowIfUnusable();
+            Task durable;
             try
             {
                 using var transaction = Writer.BeginTransaction();
                 write(transaction);
                 transaction.Commit();
                 _names.Committed();
-                OnCommitted();
+                durable = OnCommitted();
             }
             catch (Exception exception) when (IsEngineException(exception))
             {
@@ -232,6 +247,37 @@ internal abstract partial class SqlLogStore : ILogStore
                 _names.RolledBack();
                 throw;
             }
+
+            // Under the lock: these writes are rare, and whatever follows them expects them durable.
+            durable.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the applied instance after a write that set it outright (opening, importing a whole snapshot); every
+    /// earlier commit is durable by then.
+    /// </summary>
+    private void SetInstance(long instance)
+    {
+        lock (_pendingApplied)
+        {
+            _pendingApplied.Clear();
+            _lastCommittedInstance = instance;
+            _lastAppliedInstance = instance;
+        }
+    }
+
+    /// <summary>Publishes the instances of commits that became durable, in commit order, and returns the last.</summary>
+    private long DurableInstance()
+    {
+        lock (_pendingApplied)
+        {
+            while (_pendingApplied.TryPeek(out var pending) && pending.Durable.IsCompletedSuccessfully)
+            {
+                _lastAppliedInstance = _pendingApplied.Dequeue().Instance;
+            }
+
+            return _lastAppliedInstance;
         }
     }
 
@@ -251,7 +297,8 @@ internal abstract partial class SqlLogStore : ILogStore
     private void InsertEntries(DbTransaction transaction, IReadOnlyList<EntryRecord> entries) =>
         InsertEntries(transaction, entries, _names.Resolve(entries, transaction));
 
-    private LogStoreException Fault(Exception exception)
+    /// <summary>Faults the store with <paramref name="exception"/> (translated when it comes from the engine); safe on any thread.</summary>
+    protected LogStoreException Fault(Exception exception)
     {
         var translated = exception as LogStoreException ?? Translate(exception);
         Volatile.Write(ref _fault, translated);

@@ -7,7 +7,7 @@ namespace LogService.Storage.Sqlite;
 /// <summary>
 /// The embedded engine: one writer connection in WAL mode whose insert statements are prepared once and reused,
 /// a checkpointer beside it (<see cref="SqliteCheckpointer"/>), and pooled read-only connections that read committed
-/// snapshots without blocking the writer. With sync=full every commit is made durable by <see cref="SqliteWalSync"/>.
+/// snapshots without blocking the writer. With sync=full every commit is made durable by <see cref="SqliteSyncThread"/>.
 /// </summary>
 internal sealed class SqliteLogStore : SqlLogStore
 {
@@ -16,6 +16,7 @@ internal sealed class SqliteLogStore : SqlLogStore
     private readonly SqliteEntryInsert _insert;
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteWalSync? _walSync;
+    private readonly SqliteSyncThread? _syncThread;
     private long _uncommittedBytes;
 
     private SqliteLogStore(string path, SqliteStoreOptions options, SqliteConnection writer, SqliteCheckpointer checkpointer, SqliteWalSync? walSync)
@@ -31,6 +32,10 @@ internal sealed class SqliteLogStore : SqlLogStore
         _insert = new SqliteEntryInsert(writer);
         _checkpointer = checkpointer;
         _walSync = walSync;
+        if (walSync is not null)
+        {
+            _syncThread = new SqliteSyncThread(walSync, failure => Fault(failure));
+        }
     }
 
     protected override DbConnection Writer => _writer;
@@ -107,12 +112,12 @@ internal sealed class SqliteLogStore : SqlLogStore
         }
     }
 
-    protected override void OnCommitted()
+    protected override Task OnCommitted()
     {
-        // Before anything is acknowledged; a failure here faults the store (IsEngineException).
-        _walSync?.Sync();
         _checkpointer.Committed(_uncommittedBytes);
         _uncommittedBytes = 0;
+        // With sync=full nothing is acknowledged before the sync thread flushed the WAL past this commit.
+        return _syncThread?.Register() ?? Task.CompletedTask;
     }
 
     protected override LogStoreException Translate(Exception exception) =>
@@ -124,6 +129,8 @@ internal sealed class SqliteLogStore : SqlLogStore
 
     protected override void CloseEngine()
     {
+        // First: it syncs what is still registered, and uses the WAL's handle until it stops.
+        _syncThread?.Dispose();
         _insert.Dispose();
         _checkpointer.Dispose();
         _walSync?.Dispose();

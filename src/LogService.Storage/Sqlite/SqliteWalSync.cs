@@ -5,7 +5,8 @@ namespace LogService.Storage.Sqlite;
 
 /// <summary>
 /// How sync=full reaches durability: the writer runs with <c>PRAGMA synchronous = NORMAL</c> and the store calls
-/// <c>fdatasync</c> on the write-ahead log after every commit, before the write returns.
+/// <c>fdatasync</c> on the write-ahead log after commits, before any of them is reported durable (on its own thread,
+/// <see cref="SqliteSyncThread"/>, one flush covering every commit made before it started).
 /// <para>
 /// Why this is as durable as <c>synchronous = FULL</c>: in WAL mode the two settings differ only in the sync after
 /// a commit's frames (NORMAL still syncs the WAL header when the log starts over, and the log before every
