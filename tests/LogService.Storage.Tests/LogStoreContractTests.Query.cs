@@ -95,6 +95,58 @@ public abstract partial class LogStoreContractTests
         Assert.Equal((expected.Count + 6) / 7, pages);
     }
 
+    [Theory]
+    [InlineData(PageOrder.NewestFirst, null)]
+    [InlineData(PageOrder.OldestFirst, null)]
+    [InlineData(PageOrder.NewestFirst, 2)]
+    [InlineData(PageOrder.OldestFirst, 3)]
+    public void AStreamsTimeWindowIsPagedCountedAndChartedExactly(PageOrder order, int? minLevel)
+    {
+        // Several batches, entries sharing timestamps within a batch, windows whose edges fall inside and between them.
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        using var web = new TestStream("globex", "web");
+        var all = new List<EntryRecord>();
+        for (var batch = 0; batch < 12; batch++)
+        {
+            var time = T0 + (batch * Minute);
+            List<EntryRecord> entries = batch == 0 ? [api.Open(time), web.Open(time)] : [];
+            for (var i = 0; i < 5; i++)
+            {
+                entries.Add((i % 2 == 0 ? api : web).Data(time, level: (byte)((batch + i) % 6), node: $"node-{i % 2}"));
+            }
+
+            store.AppendBatch(new DecidedBatchWrite(batch, entries, [api.Head(), web.Head()]));
+            all.AddRange(entries);
+        }
+
+        foreach (var (from, to) in new (long?, long?)[] { (T0 + (3 * Minute), T0 + (7 * Minute)), (T0 + (3 * Minute) + 1, null), (null, T0 + (5 * Minute)), (T0 - 1, T0), (T0 + (20 * Minute), null) })
+        {
+            var filter = new EntryFilter { StreamId = "acme/api", FromMicros = from, ToMicros = to, MinLevel = (byte?)minLevel };
+            var matching = all.Select((entry, index) => (entry, index))
+                .Where(pair => pair.entry.StreamId == "acme/api" && (from is null || pair.entry.TimestampMicros >= from)
+                    && (to is null || pair.entry.TimestampMicros < to) && (minLevel is null || pair.entry.Level >= minLevel))
+                .OrderBy(pair => pair.entry.TimestampMicros).ThenBy(pair => pair.index).Select(pair => pair.entry).ToList();
+            var expected = order == PageOrder.OldestFirst ? matching : Enumerable.Reverse(matching).ToList();
+
+            var seen = new List<EntryRecord>();
+            string? cursor = null;
+            do
+            {
+                var page = store.Query(new EntryQuery { Filter = filter, Order = order, PageSize = 2, Cursor = cursor });
+                seen.AddRange(page.Entries);
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+
+            Assert.Equal(expected.Select(Key), seen.Select(Key));
+            Assert.Equal(matching.Count, store.Count(filter));
+            var histogram = matching.GroupBy(e => (Start: e.TimestampMicros / Minute * Minute, e.Level)).OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Level)
+                .Select(g => new HistogramBucket(g.Key.Start, g.Key.Level, g.Count()));
+            Assert.Equal(histogram, store.Histogram(filter, Minute));
+        }
+    }
+
     [Fact]
     public void QueryRejectsACursorItDidNotIssue()
     {

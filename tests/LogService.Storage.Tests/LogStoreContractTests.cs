@@ -116,6 +116,46 @@ public abstract partial class LogStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void ConsensusTimeGoingBackAlongAStreamIsRefusedAndChangesNothing()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        using var db = new TestStream("acme", "db");
+        store.AppendBatch(new DecidedBatchWrite(1, [api.Open(T0 + 10), db.Open(T0)], [api.Head(), db.Head()]));
+
+        // Earlier than the stream's stored entry; then earlier than the entry before it in the same batch. Another
+        // stream's time does not matter: db may go on at T0 + 1.
+        var afterStored = new DecidedBatchWrite(2, [db.Data(T0 + 1), api.Data(T0 + 9)], [db.Head(), api.Head()]);
+        Assert.Contains("consensus time", Assert.Throws<ArgumentException>(() => store.AppendBatch(afterStored)).Message, StringComparison.Ordinal);
+        using var fresh = new TestStream("acme", "fresh");
+        var inBatch = new DecidedBatchWrite(2, [fresh.Open(T0 + 5), fresh.Data(T0 + 4)], [fresh.Head()]);
+        Assert.Throws<ArgumentException>(() => store.AppendBatch(inBatch));
+
+        Assert.Equal(1, store.LastAppliedInstance);
+        Assert.Single(store.ReadRange("acme/api", 0, 10).Entries);
+        Assert.Single(store.ReadRange("acme/db", 0, 10).Entries);
+        Assert.Empty(store.ReadRange("acme/fresh", 0, 10).Entries);
+        // Same time is fine: every entry of a batch carries the batch's timestamp.
+        store.AppendBatch(new DecidedBatchWrite(2, [api.Data(T0 + 10)], [api.Head()]));
+        Assert.Equal(2, store.ReadRange("acme/api", 0, 10).Entries.Count);
+    }
+
+    [Fact]
+    public void AnUnusedSequenceBelowTheStreamsLastEntryIsRefused()
+    {
+        var store = Open();
+        using var api = new TestStream("acme", "api");
+        var open = api.Open(T0);
+        var skipped = api.Data(T0 + 1);
+        var third = api.Data(T0 + 2);
+        store.AppendBatch(new DecidedBatchWrite(1, [open, third], [api.Head()]));
+
+        Assert.Throws<ArgumentException>(() => store.AppendBatch(new DecidedBatchWrite(2, [skipped], [api.Head() with { LastSequence = 1 }])));
+        Assert.Equal(1, store.LastAppliedInstance);
+        Assert.Equal([0L, 2L], store.ReadRange("acme/api", 0, 10).Entries.Select(e => e.Sequence));
+    }
+
+    [Fact]
     public void FailedBatchLeavesNoTraceAndTheStoreRefusesFurtherUse()
     {
         using var api = new TestStream("acme", "api");

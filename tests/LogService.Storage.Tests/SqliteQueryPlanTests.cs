@@ -16,26 +16,38 @@ public sealed class SqliteQueryPlanTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Theory]
-    [InlineData(null, false)]
-    [InlineData(3, false)]
-    [InlineData(3, true)]
-    public void AStreamInATimeWindowIsReadThroughTheStreamTimeIndexWithoutSorting(int? minLevel, bool withCursor)
+    [InlineData(null, false, true)]
+    [InlineData(3, false, true)]
+    [InlineData(3, true, true)]
+    [InlineData(null, false, false)]
+    public void AStreamInATimeWindowIsReadThroughTheStreamSequenceIndexWithoutSorting(int? minLevel, bool withCursor, bool withWindow)
     {
-        var plan = Plan(new EntryFilter { StreamId = "acme/app", MinLevel = (byte?)minLevel, FromMicros = 1, ToMicros = 1_000_000, ReaderMask = 1 }, withCursor);
+        var filter = new EntryFilter { StreamId = "acme/app", MinLevel = (byte?)minLevel, ReaderMask = 1 };
+        if (withWindow)
+        {
+            filter = filter with { FromMicros = 1, ToMicros = 1_000_000 };
+        }
 
-        Assert.Contains("entries_by_stream_time", plan, StringComparison.Ordinal);
+        // The store turns the window (and cursor) into the stream's sequence span first (StreamTimeline).
+        var plan = Plan(filter, withCursor, withWindow || withCursor ? new StreamTimeline.Span(10, 5_000) : null);
+
+        Assert.Contains("USING INDEX entries_by_stream (stream_id=?", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("TEMP B-TREE FOR ORDER BY", plan, StringComparison.Ordinal);
+        if (withWindow)
+        {
+            Assert.Contains("seq>? AND seq<?", plan, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
     public void AStreamAndASourceNodeUseTheNodeIndex()
     {
-        var plan = Plan(new EntryFilter { StreamId = "acme/app", SourceNode = "web-1", MinLevel = 3, FromMicros = 1, ToMicros = 1_000_000 }, withCursor: false);
+        var plan = Plan(new EntryFilter { StreamId = "acme/app", SourceNode = "web-1", MinLevel = 3, FromMicros = 1, ToMicros = 1_000_000 }, withCursor: false, span: null);
 
         Assert.Contains("entries_by_node_time", plan, StringComparison.Ordinal);
     }
 
-    private string Plan(EntryFilter filter, bool withCursor)
+    private string Plan(EntryFilter filter, bool withCursor, StreamTimeline.Span? span)
     {
         var path = _directory.File("plan.db");
         using (LogStores.OpenSqlite(new SqliteStoreOptions { Path = path }))
@@ -46,8 +58,8 @@ public sealed class SqliteQueryPlanTests : IDisposable
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        var where = EntryFilterSql.Where(filter, command, PageOrder.NewestFirst, withCursor ? new PageCursor(500_000, 42) : null);
-        command.CommandText = $"EXPLAIN QUERY PLAN SELECT id FROM entries{where} ORDER BY ts DESC, id DESC LIMIT 101";
+        var where = EntryFilterSql.Where(filter, command, PageOrder.NewestFirst, withCursor ? new PageCursor(500_000, 42) : null, span);
+        command.CommandText = $"EXPLAIN QUERY PLAN SELECT id FROM entries{where}{EntryFilterSql.OrderBy(filter, PageOrder.NewestFirst)} LIMIT 101";
         using var reader = command.ExecuteReader();
         var details = new List<string>();
         while (reader.Read())

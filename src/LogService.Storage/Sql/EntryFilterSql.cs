@@ -7,7 +7,28 @@ namespace LogService.Storage.Sql;
 /// <summary>Turns an <see cref="EntryFilter"/> and a page cursor into a WHERE clause with parameters.</summary>
 internal static class EntryFilterSql
 {
-    public static string Where(EntryFilter filter, DbCommand command, PageOrder? order = null, PageCursor? cursor = null)
+    /// <summary>
+    /// Whether the filter is answered along one stream's (stream, sequence) index: it names a stream and no source
+    /// node (which the (node, time, level) index serves). Its time window then becomes a sequence span
+    /// (<see cref="StreamTimeline"/>) and its pages run in sequence order, which is the (time, row) order within a
+    /// stream: timestamps never decrease along a stream's sequence and a stream's rows are stored in sequence order.
+    /// </summary>
+    public static bool AlongStream(EntryFilter filter) => filter.StreamId is not null && filter.SourceNode is null;
+
+    /// <summary>The ORDER BY clause of a page in <paramref name="order"/>.</summary>
+    public static string OrderBy(EntryFilter filter, PageOrder order)
+    {
+        var direction = order == PageOrder.OldestFirst ? "ASC" : "DESC";
+        return AlongStream(filter) ? $" ORDER BY seq {direction}" : $" ORDER BY ts {direction}, id {direction}";
+    }
+
+    /// <param name="filter">The filter.</param>
+    /// <param name="command">Receives the parameters.</param>
+    /// <param name="order">The page order, when a cursor is given.</param>
+    /// <param name="cursor">Where the previous page ended.</param>
+    /// <param name="span">For a filter <see cref="AlongStream"/>: the stream's entries inside the time window (and before or
+    /// after the cursor), which replaces the time terms.</param>
+    public static string Where(EntryFilter filter, DbCommand command, PageOrder? order = null, PageCursor? cursor = null, StreamTimeline.Span? span = null)
     {
         var clauses = new List<string>();
         void Equal(string column, string? value)
@@ -29,16 +50,25 @@ internal static class EntryFilterSql
         Equal("source_node", filter.SourceNode);
         Equal("source_user", filter.SourceUser);
         Equal("event_type", filter.EventType);
-        if (filter.FromMicros is { } from)
+        if (span is { } sequences)
         {
-            clauses.Add("ts >= @from_ts");
-            command.Add("@from_ts", from);
+            clauses.Add("seq >= @from_seq AND seq < @before_seq");
+            command.Add("@from_seq", sequences.From);
+            command.Add("@before_seq", sequences.Before);
         }
-
-        if (filter.ToMicros is { } to)
+        else
         {
-            clauses.Add("ts < @to_ts");
-            command.Add("@to_ts", to);
+            if (filter.FromMicros is { } from)
+            {
+                clauses.Add("ts >= @from_ts");
+                command.Add("@from_ts", from);
+            }
+
+            if (filter.ToMicros is { } to)
+            {
+                clauses.Add("ts < @to_ts");
+                command.Add("@to_ts", to);
+            }
         }
 
         if (filter.MinLevel is { } level)

@@ -51,34 +51,11 @@ internal abstract partial class SqlLogStore
                 reason = string.Create(CultureInfo.InvariantCulture, $"max-age {TimeSpan.FromMicroseconds(maxAge)}: removes entries older than {maxAge} µs at {nowMicros}");
             }
 
-            // Consensus timestamps never decrease along a stream's sequence, so the last entry older than the limit
-            // is found by binary search with O(log n) index lookups rather than by scanning every newer entry.
+            // The last entry older than the limit, by binary search over the stream's sequence (StreamTimeline).
             long? LastOlderThan(long threshold)
             {
-                long? TimestampFrom(long sequence) =>
-                    Scalar($"SELECT ts FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @seq ORDER BY seq LIMIT 1", ("@seq", sequence));
-
-                if (TimestampFrom(firstStored) is not { } first || first >= threshold)
-                {
-                    return null;
-                }
-
-                // Invariant: entries up to 'older' are older than the threshold; none from 'notOlder' on is.
-                var (older, notOlder) = (firstStored, head.LastSequence + 1);
-                while (notOlder - older > 1)
-                {
-                    var middle = older + ((notOlder - older) / 2);
-                    if (TimestampFrom(middle) is { } timestamp && timestamp < threshold)
-                    {
-                        older = middle;
-                    }
-                    else
-                    {
-                        notOlder = middle;
-                    }
-                }
-
-                return older;
+                using var timeline = StreamTimeline.Open(connection, null, streamId);
+                return timeline?.FirstAtOrAfter(threshold) is { } first && first > timeline.First ? first - 1 : null;
             }
 
             if (lastRemovable == long.MinValue)

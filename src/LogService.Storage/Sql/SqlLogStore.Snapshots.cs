@@ -82,6 +82,7 @@ internal abstract partial class SqlLogStore
                 }
 
                 importedInstance = ImportRecords(reader, scope, transaction, importHead ?? (head => head));
+                _lastStored.Clear();
             });
         }
         catch (InvalidDataException invalid)
@@ -103,6 +104,8 @@ internal abstract partial class SqlLogStore
     {
         long? instance = null;
         var chunk = new List<EntryRecord>(ImportChunkEntries);
+        // Imported entries must keep each stream in sequence and consensus-time order, as appended batches do.
+        var lastByStream = new Dictionary<string, StoredPosition?>(StringComparer.Ordinal);
         while (true)
         {
             var tag = reader.NextTag();
@@ -134,6 +137,17 @@ internal abstract partial class SqlLogStore
                         throw new InvalidDataException($"The snapshot is invalid: entry {entry.StreamId}#{entry.Sequence} lies outside its scope.");
                     }
 
+                    var previous = lastByStream.TryGetValue(entry.StreamId, out var last) ? last : LoadLastStored(entry.StreamId, transaction);
+                    try
+                    {
+                        BatchValidator.Follows(entry, previous, (stream, sequence) => IsStored(stream, sequence, transaction), "source");
+                    }
+                    catch (ArgumentException misplaced)
+                    {
+                        throw new InvalidDataException($"The snapshot is invalid: {misplaced.Message}", misplaced);
+                    }
+
+                    lastByStream[entry.StreamId] = new StoredPosition(entry.Sequence, entry.TimestampMicros);
                     chunk.Add(entry);
                     if (chunk.Count == ImportChunkEntries)
                     {

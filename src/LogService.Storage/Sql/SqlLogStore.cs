@@ -16,6 +16,9 @@ internal abstract partial class SqlLogStore : ILogStore
     private readonly Lock _writeLock = new();
     private readonly NameDictionary _names = new();
     private readonly Dictionary<int, DbCommand> _writeHeads = [];
+
+    // Each stream's last stored entry, loaded on first use; used under the write lock only.
+    private readonly Dictionary<string, StoredPosition?> _lastStored = new(StringComparer.Ordinal);
     // Committed batches whose durability is pending, oldest first, and the last durable instance; guarded by the queue.
     private readonly Queue<(Task Durable, long Instance)> _pendingApplied = new();
     private LogStoreException? _fault;
@@ -92,7 +95,7 @@ internal abstract partial class SqlLogStore : ILogStore
         lock (_writeLock)
         {
             ThrowIfUnusable();
-            BatchValidator.Validate(batch, _lastCommittedInstance);
+            BatchValidator.Validate(batch, _lastCommittedInstance, LastStored, (stream, sequence) => IsStored(stream, sequence, null));
             Task durable;
             try
             {
@@ -110,6 +113,11 @@ internal abstract partial class SqlLogStore : ILogStore
             }
 
             _lastCommittedInstance = batch.Instance;
+            foreach (var entry in batch.Entries)
+            {
+                _lastStored[entry.StreamId] = new StoredPosition(entry.Sequence, entry.TimestampMicros);
+            }
+
             lock (_pendingApplied)
             {
                 // Published as the last applied instance only once durable (DurableInstance).
@@ -251,6 +259,36 @@ internal abstract partial class SqlLogStore : ILogStore
             // Under the lock: these writes are rare, and whatever follows them expects them durable.
             durable.GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>The stream's last stored entry (cached), or null when it has none.</summary>
+    private StoredPosition? LastStored(string streamId)
+    {
+        if (!_lastStored.TryGetValue(streamId, out var last))
+        {
+            last = LoadLastStored(streamId, null);
+            _lastStored[streamId] = last;
+        }
+
+        return last;
+    }
+
+    /// <summary>Reads the stream's last stored entry on the writer, inside <paramref name="transaction"/> when one is open.</summary>
+    private StoredPosition? LoadLastStored(string streamId, DbTransaction? transaction)
+    {
+        using var command = SqlCommands.Create(Writer,
+            $"SELECT seq, ts FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} ORDER BY seq DESC LIMIT 1", transaction);
+        command.Add("@stream", streamId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new StoredPosition(reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    private bool IsStored(string streamId, long sequence, DbTransaction? transaction)
+    {
+        using var command = SqlCommands.Create(Writer, $"SELECT 1 FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq = @seq", transaction);
+        command.Add("@stream", streamId);
+        command.Add("@seq", sequence);
+        return command.ExecuteScalar() is not null and not DBNull;
     }
 
     /// <summary>

@@ -108,6 +108,13 @@ internal static class SqliteSchema
         """
         CREATE INDEX entries_by_stream_time ON entries (stream_id, ts);
         """,
+
+        // Version 4. A stream's time window is found along its (stream, sequence) index instead (StreamTimeline):
+        // consensus time never goes back along a stream's sequence, and the store refuses writes that would make it.
+        // One index fewer to maintain on every append; the answers and their order are the same.
+        """
+        DROP INDEX entries_by_stream_time;
+        """,
     ];
 
 
