@@ -51,6 +51,10 @@ internal static class Stats
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 
+    /// <summary>The one-minute load average now (Linux), to note beside every figure on this shared machine.</summary>
+    public static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
     /// <summary>Rounds a figure for the JSON line.</summary>
     public static double Round(double value, int digits = 1) => Math.Round(value, digits);
 }

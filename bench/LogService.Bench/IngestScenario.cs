@@ -60,7 +60,7 @@ internal sealed class IngestScenario : IBenchScenario
         var bodies = Enumerable.Range(0, DistinctBodies).Select(i => SampleBatches.Create(IngestFormat.Native, EventsPerBatch, (long)i * EventsPerBatch)).ToArray();
         var figures = new JsonObject
         {
-            ["load_average_at_start"] = LoadAverage(),
+            ["load_average_at_start"] = Stats.LoadAverage(),
             ["events_per_batch"] = EventsPerBatch,
             ["payload_bytes_per_entry"] = bodies[0].Body.Length / EventsPerBatch,
             ["writers"] = Writers,
@@ -326,9 +326,6 @@ internal sealed class IngestScenario : IBenchScenario
 
     private static TimeSpan TotalCpu(LocalCluster cluster) =>
         Enumerable.Range(0, cluster.Count).Aggregate(TimeSpan.Zero, (sum, r) => sum + cluster.CpuTime(r));
-
-    private static double LoadAverage() =>
-        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>Counts acknowledged entries and batch latencies of batches that complete while the window is open.</summary>
     private sealed class MeasureWindow
