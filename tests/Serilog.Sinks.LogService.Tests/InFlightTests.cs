@@ -1,5 +1,6 @@
 using Serilog.Core;
 using Serilog.Sinks.LogService.Buffer;
+using Serilog.Sinks.LogService.Shipping;
 using Serilog.Sinks.LogService.Tests.Support;
 
 namespace Serilog.Sinks.LogService.Tests;
@@ -38,6 +39,42 @@ public sealed class InFlightTests : IDisposable
         var heldId = HeldBatch(server.Requests).BatchId;
         Assert.True(server.Requests.Count(r => r.BatchId == heldId) >= 2, "the failing batch was retried under its own id");
         Assert.True(_selfLog.Contains("503"));
+        Assert.Empty(BufferFiles.LoadPosition(_harness.BufferDirectory)!.Value.InFlightEnds);
+    }
+
+    [Fact]
+    public async Task AFailingBatchHoldsOnlyItsOwnSlotAndTheBatchesWaitingBehindItAreBounded()
+    {
+        await using var server = await FakeLogService.StartAsync(_harness.Keys);
+        server.FailBatchHolding = Held;
+        var options = _harness.Options(server.Url);
+        options.MaxBatchesInFlight = 2;
+        var sink = SinkHarness.Sink(options);
+        var tracked = options.MaxBatchesInFlight * Window.TrackedPerSlot;
+        using (var logger = SinkHarness.Logger(sink))
+        {
+            Write(logger, 0, 200);
+
+            // The other slot keeps sending past the failing batch: more batches are delivered behind it than the
+            // window holds, until the window tracks as many as it may.
+            Assert.True(await Eventually.TrueAsync(() => BufferFiles.LoadPosition(_harness.BufferDirectory)?.InFlightEnds.Count == tracked),
+                "the window filled up with batches done behind the failing one");
+            var held = HeldBatch(server.Requests);
+            var heldEnd = held.SequenceStart + held.Count;
+            Assert.Contains(server.Stored, e => e.Sequence >= heldEnd + (options.MaxBatchesInFlight * options.BatchSizeLimit));
+            Assert.True(sink.Shipper.Released <= held.SequenceStart, $"released {sink.Shipper.Released} events past the failing batch starting at {held.SequenceStart}");
+
+            // No batch beyond the bound was read while the failing one is not done.
+            await Task.Delay(300);
+            var bound = heldEnd + ((tracked - 1) * options.BatchSizeLimit);
+            Assert.DoesNotContain(server.Stored, e => e.Sequence >= bound);
+            Assert.Equal(tracked, BufferFiles.LoadPosition(_harness.BufferDirectory)!.Value.InFlightEnds.Count);
+
+            server.FailBatchHolding = null;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), server.Stored.Select(e => e.Sequence).Order()); // each once
+        Assert.Equal(200, sink.Shipper.Released);
         Assert.Empty(BufferFiles.LoadPosition(_harness.BufferDirectory)!.Value.InFlightEnds);
     }
 

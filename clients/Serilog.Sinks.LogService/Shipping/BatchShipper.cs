@@ -26,6 +26,7 @@ internal sealed class BatchShipper : IAsyncDisposable
     private int _appendedSinceWake;
     private volatile bool _draining;
     private long _delivered;
+    private long _deliveredBatches;
     private long _deadLettered;
     private long _released;
     private long _failedAttempts;
@@ -43,6 +44,9 @@ internal sealed class BatchShipper : IAsyncDisposable
 
     /// <summary>Events delivered with a valid receipt since start.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Requests delivered with a valid receipt since start: <see cref="Delivered"/> over this is the events per request.</summary>
+    public long DeliveredBatches => Interlocked.Read(ref _deliveredBatches);
 
     /// <summary>Events moved to the dead-letter file since start.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
@@ -231,7 +235,7 @@ internal sealed class BatchShipper : IAsyncDisposable
                     $"LogService sink: {shipment.Server} rejected batch {shipment.BatchId} ({shipment.Batch.Count} events): {outcome.Reason}; written to {_deadLetters.Path}, continuing with the next batch"));
             }
 
-            shipment.Done = true;
+            _window.Finish(shipment);
         }
 
         if (_window.FinishedAtHead() is { } last)
@@ -279,6 +283,7 @@ internal sealed class BatchShipper : IAsyncDisposable
             {
                 case SendResult.Delivered:
                     Interlocked.Add(ref _delivered, batch.Count);
+                    Interlocked.Increment(ref _deliveredBatches);
                     return outcome;
                 case SendResult.Rejected:
                     return outcome;
