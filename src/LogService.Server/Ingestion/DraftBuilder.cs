@@ -44,7 +44,7 @@ internal sealed class DraftBuilder
     }
 
     /// <summary>Builds the draft; <paramref name="timestampField"/> names the field a missing timestamp is reported against.</summary>
-    public EntryDraft Build(IngestScope scope, string timestampField, SourceHints source, string? batchId = null, long? sequence = null)
+    public EntryDraft Build(IngestScope scope, string timestampField, SourceHints source, long? sequence = null)
     {
         if (Timestamp is not { } timestamp)
         {
@@ -73,7 +73,6 @@ internal sealed class DraftBuilder
         {
             Level = Level,
             EventType = EventType ?? EventTypes.FromTemplate(MessageTemplate ?? RenderedMessage ?? string.Empty),
-            BatchId = batchId,
             Sequence = sequence,
             Body = body,
         };

@@ -55,7 +55,7 @@ internal sealed class NativeBatchFormat(IngestLimits limits, TimeProvider clock)
                         throw scope.Invalid(name, "The batch holds \"entries\" twice.");
                     }
 
-                    entries = ReadEntries(ref reader, scope, batchId, source, sequenceStart);
+                    entries = ReadEntries(ref reader, scope, source, sequenceStart);
                     break;
                 default: throw scope.Invalid(name, $"Unknown field '{JsonFields.Truncate(name)}'; a batch has {BatchFields}.");
             }
@@ -68,14 +68,18 @@ internal sealed class NativeBatchFormat(IngestLimits limits, TimeProvider clock)
         }
 
         // Writers normally send the header first; if they did not, apply it now so field order never changes meaning.
-        var id = batchId;
-        return headerAfterEntries ? [.. entries.Select((e, i) => Stamp(e, id, source, sequenceStart + i))] : entries;
+        return headerAfterEntries ? [.. entries.Select((e, i) => Stamp(e, source, sequenceStart + i))] : entries;
     }
 
-    private static EntryDraft Stamp(EntryDraft draft, string? batchId, SourceHints source, long? sequence) =>
-        draft with { BatchId = batchId, Sequence = sequence, Body = draft.Body with { Source = source } };
+    private static EntryDraft Stamp(EntryDraft draft, SourceHints source, long? sequence) =>
+        draft with { Sequence = sequence, Body = draft.Body with { Source = source } };
 
-    private static List<EntryDraft> ReadEntries(ref Utf8JsonReader reader, IngestScope scope, string? batchId, SourceHints source, long? sequenceStart)
+    /// <summary>
+    /// Reads the entries. The batch id is the request's (<see cref="IngestResult.BatchId"/>), not repeated in each draft:
+    /// the append command carries it once, and a copy per entry would only add its length to every entry's way
+    /// through consensus.
+    /// </summary>
+    private static List<EntryDraft> ReadEntries(ref Utf8JsonReader reader, IngestScope scope, SourceHints source, long? sequenceStart)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -91,7 +95,7 @@ internal sealed class NativeBatchFormat(IngestLimits limits, TimeProvider clock)
             builder.Reset();
             ReadEntry(ref reader, scope, builder);
             scope.CheckEntrySize(reader.BytesConsumed - start);
-            entries.Add(builder.Build(scope, "timestamp", source, batchId, sequenceStart + scope.EventIndex));
+            entries.Add(builder.Build(scope, "timestamp", source, sequenceStart + scope.EventIndex));
         }
 
         return entries;

@@ -73,8 +73,8 @@ public static class WriteEndpoints
             return parsed.Error!.ToHttpResult();
         }
 
-        var drafts = Stamp(parsed.Entries, headers.BatchId, headers.SequenceStart);
-        var batchId = drafts[0].BatchId;
+        var drafts = Stamp(parsed.Entries, headers.SequenceStart);
+        var batchId = parsed.BatchId ?? headers.BatchId;
         var command = new AppendEntriesCommand(
             streamId,
             new WriterIdentity(principal.Tenant, principal.Cloud ?? principal.Tenant, principal.Node ?? "", principal.User),
@@ -164,10 +164,15 @@ public static class WriteEndpoints
         return (batchId, sequenceStart);
     }
 
-    /// <summary>Applies the headers to events the body left without a batch id or sequence (the body's own values win).</summary>
-    private static IReadOnlyList<EntryDraft> Stamp(IReadOnlyList<EntryDraft> drafts, string? batchId, long? sequenceStart)
+    /// <summary>
+    /// Applies the sequence header to events the body left without a sequence (the body's own values win). The batch
+    /// id (the body's, else the header's) goes into the command once, not into each draft: the Log Core deduplicates on
+    /// the command's, and a copy in each of a batch's entries would only add its length to every entry's way through
+    /// consensus on every replica.
+    /// </summary>
+    private static IReadOnlyList<EntryDraft> Stamp(IReadOnlyList<EntryDraft> drafts, long? sequenceStart)
     {
-        if (batchId is null && sequenceStart is null)
+        if (sequenceStart is not { } start)
         {
             return drafts;
         }
@@ -175,12 +180,7 @@ public static class WriteEndpoints
         var stamped = new EntryDraft[drafts.Count];
         for (var i = 0; i < stamped.Length; i++)
         {
-            var draft = drafts[i];
-            stamped[i] = draft with
-            {
-                BatchId = draft.BatchId ?? batchId,
-                Sequence = draft.Sequence ?? (sequenceStart is { } start ? start + i : null),
-            };
+            stamped[i] = drafts[i].Sequence is null ? drafts[i] with { Sequence = start + i } : drafts[i];
         }
 
         return stamped;

@@ -42,7 +42,8 @@ public class NativeBatchFormatTests
         Assert.Equal(0xA1B2C3D4u, first.EventType);
         Assert.Equal(["003"], first.Body.Renderings.ToArray());
         Assert.Equal(new SourceHints("orders", "web-1", "svc-orders"), first.Body.Source);
-        Assert.Equal((500L, "01JD7Q3ZK8-orders"), (first.Sequence!.Value, first.BatchId!));
+        Assert.Equal(500L, first.Sequence);
+        Assert.All(result.Entries, e => Assert.Null(e.BatchId)); // the request's batch id, not repeated in every entry
         Assert.Equal(501L, second.Sequence);
         Assert.Equal(EntryLevel.Error, second.Level);
         Assert.Equal(7u, second.EventType);
@@ -53,9 +54,10 @@ public class NativeBatchFormatTests
     {
         var reordered = """{"entries":[{"timestamp":"2026-11-21T14:00:00Z"}],"sequenceStart":9,"batchId":"b1","source":{"node":"n"}}""";
 
-        var entry = Samples.ParseOk(_format, Samples.Utf8(reordered)).Entries.Single();
+        var result = Samples.ParseOk(_format, Samples.Utf8(reordered));
+        var entry = result.Entries.Single();
 
-        Assert.Equal((9L, "b1", "n"), (entry.Sequence!.Value, entry.BatchId!, entry.Body.Source.Node!));
+        Assert.Equal((9L, "b1", "n"), (entry.Sequence!.Value, result.BatchId!, entry.Body.Source.Node!));
     }
 
     [Fact]
