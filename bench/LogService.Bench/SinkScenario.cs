@@ -26,7 +26,8 @@ namespace LogService.Bench;
 /// traffic, until the replicas' CPU per event has settled (the first events after start are reported apart, <c>…_first_after_start</c>: the replicas' JIT is still
 /// compiling and tiering up then, which costs them a multiple of the steady state). The sink keeps its default window
 /// of batches in flight (<c>max_batches_in_flight</c>, or <c>LOGSERVICE_BENCH_SINK_IN_FLIGHT</c>); then, on the same
-/// deployment, a shorter run with one batch at a time (<c>events_per_s_one_in_flight</c>, the baseline), one more
+/// deployment, a shorter run with one batch at a time (<c>events_per_s_baseline</c>; another window for it with
+/// <c>LOGSERVICE_BENCH_SINK_BASELINE_IN_FLIGHT</c>), one more
 /// with the window (<c>events_per_s_window_again</c>), and the same events posted without the sink as CLEF and as
 /// native JSON batches (<c>…_direct_clef</c>, <c>…_direct_native</c>): what the replicas spend per event for each
 /// format under the same load.</item>
@@ -80,8 +81,9 @@ internal sealed class SinkScenario : IBenchScenario
             var clusterEvents = context.Quick ? 5_000 : 200_000;
             var compareEvents = context.Quick ? 5_000 : 50_000;
             var window = int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_IN_FLIGHT"), CultureInfo.InvariantCulture, out var w) ? w : new LogServiceSinkOptions().MaxBatchesInFlight;
+            var baselineWindow = int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_BASELINE_IN_FLIGHT"), CultureInfo.InvariantCulture, out var b) ? b : 1;
             var load = Stats.LoadAverage();
-            var cluster = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, compareEvents, window, TimeSpan.FromSeconds(context.Quick ? 3 : 30));
+            var cluster = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, compareEvents, window, baselineWindow, TimeSpan.FromSeconds(context.Quick ? 3 : 30));
             var live = cluster.Measured;
 
             return new JsonObject
@@ -99,8 +101,9 @@ internal sealed class SinkScenario : IBenchScenario
                 ["events_per_s_first_after_start"] = Math.Round(cluster.Cold.Run.EventsPerSecond),
                 ["replicas_cpu_us_per_event_first_after_start"] = Stats.Round(cluster.Cold.ReplicasCpuMicrosPerEvent, 1),
                 ["compare_events"] = compareEvents,
-                ["events_per_s_one_in_flight"] = Math.Round(cluster.OneInFlight.Run.EventsPerSecond),
-                ["replicas_cpu_us_per_event_one_in_flight"] = Stats.Round(cluster.OneInFlight.ReplicasCpuMicrosPerEvent, 1),
+                ["baseline_batches_in_flight"] = baselineWindow,
+                ["events_per_s_baseline"] = Math.Round(cluster.Baseline.Run.EventsPerSecond),
+                ["replicas_cpu_us_per_event_baseline"] = Stats.Round(cluster.Baseline.ReplicasCpuMicrosPerEvent, 1),
                 ["events_per_s_window_again"] = Math.Round(cluster.Again.Run.EventsPerSecond),
                 ["replicas_cpu_us_per_event_window_again"] = Stats.Round(cluster.Again.ReplicasCpuMicrosPerEvent, 1),
                 ["events_per_s_direct_clef"] = Math.Round(cluster.Clef.EventsPerSecond),
@@ -136,12 +139,12 @@ internal sealed class SinkScenario : IBenchScenario
     /// Starts the deployment and logs <paramref name="events"/>/5 into acme/app right away (the cold figures: the
     /// replicas are still compiling and tiering up their hot paths), then keeps logging until
     /// <paramref name="warmup"/> has passed, then measures <paramref name="events"/> with <paramref name="window"/>
-    /// batches in flight, <paramref name="compareEvents"/> with one batch at a time and again with the window (so
+    /// batches in flight, <paramref name="compareEvents"/> with <paramref name="baselineWindow"/> and again with the window (so
     /// the baseline is bracketed by runs under the same load), and last the same events without the sink, posted
     /// directly as CLEF and as native JSON batches of the sink's size with the same window and batch headers: what
     /// the replicas spend per event for each format on the same deployment.
     /// </summary>
-    private static async Task<ClusterFigures> IntoClusterAsync(BenchContext context, string directory, int events, int compareEvents, int window, TimeSpan warmup)
+    private static async Task<ClusterFigures> IntoClusterAsync(BenchContext context, string directory, int events, int compareEvents, int window, int baselineWindow, TimeSpan warmup)
     {
         context.Progress.Note("starting four replica processes");
         await using var cluster = await LocalCluster.StartAsync();
@@ -195,7 +198,7 @@ internal sealed class SinkScenario : IBenchScenario
         }
 
         var measured = await Measure("measured", events, window);
-        var one = await Measure("one in flight", compareEvents, 1);
+        var one = await Measure($"baseline, {baselineWindow} in flight", compareEvents, baselineWindow);
         var again = await Measure("window again", compareEvents, window);
         var clients = new HttpClient[cluster.Count];
         try
@@ -222,7 +225,7 @@ internal sealed class SinkScenario : IBenchScenario
 
     private sealed record DirectRun(double EventsPerSecond, double ReplicasCpuMicrosPerEvent);
 
-    private sealed record ClusterFigures(ClusterRun Cold, ClusterRun Measured, ClusterRun OneInFlight, ClusterRun Again, DirectRun Clef, DirectRun Native);
+    private sealed record ClusterFigures(ClusterRun Cold, ClusterRun Measured, ClusterRun Baseline, ClusterRun Again, DirectRun Clef, DirectRun Native);
 
     private enum DirectFormat
     {
