@@ -22,7 +22,7 @@ namespace LogService.Bench;
 /// <item><c>events_per_s</c> and <c>buffer_bytes_peak</c>: N events logged as fast as possible into a real
 /// four-replica deployment on this machine (replica and issuer processes, SQLite stores, client-credentials token,
 /// receipts verified against the published key set), timed until the last receipt; <c>replicas_cpu_us_per_event</c>
-/// is what the four replica processes spent together. The deployment is warmed up first with at least 30 s of the same
+/// is what the four replica processes spent together. The deployment is warmed up first with at least 60 s of the same
 /// traffic, until the replicas' CPU per event has settled (the first events after start are reported apart, <c>…_first_after_start</c>: the replicas' JIT is still
 /// compiling and tiering up then, which costs them a multiple of the steady state). The sink keeps its default window
 /// of batches in flight (<c>max_batches_in_flight</c>, or <c>LOGSERVICE_BENCH_SINK_IN_FLIGHT</c>); then, on the same
@@ -83,7 +83,7 @@ internal sealed class SinkScenario : IBenchScenario
             var window = int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_IN_FLIGHT"), CultureInfo.InvariantCulture, out var w) ? w : new LogServiceSinkOptions().MaxBatchesInFlight;
             var baselineWindow = int.TryParse(Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_SINK_BASELINE_IN_FLIGHT"), CultureInfo.InvariantCulture, out var b) ? b : 1;
             var load = Stats.LoadAverage();
-            var cluster = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, compareEvents, window, baselineWindow, TimeSpan.FromSeconds(context.Quick ? 3 : 30));
+            var cluster = await IntoClusterAsync(context, Path.Combine(root, "cluster"), clusterEvents, compareEvents, window, baselineWindow, TimeSpan.FromSeconds(context.Quick ? 3 : 60));
             var live = cluster.Measured;
 
             return new JsonObject
@@ -181,15 +181,15 @@ internal sealed class SinkScenario : IBenchScenario
             return result;
         }
 
-        // Warm up for at least the given time and until the replicas' CPU per event stops falling by more than 10%
-        // from one round to the next (or twice that time has passed).
+        // Warm up for at least the given time and until two rounds in a row cost the replicas within 10% of each
+        // other (or twice that time has passed): under load their JIT keeps tiering up for minutes.
         var clock = Stopwatch.StartNew();
         var cold = await Measure("first events after start", events / 5, window);
         var previous = cold.ReplicasCpuMicrosPerEvent;
         for (var round = 1; clock.Elapsed < 2 * warmup; round++)
         {
             var cost = (await Measure($"warm-up {round}", events / 5, window)).ReplicasCpuMicrosPerEvent;
-            if (clock.Elapsed >= warmup && cost > 0.9 * previous)
+            if (clock.Elapsed >= warmup && Math.Abs(cost - previous) <= 0.1 * previous)
             {
                 break;
             }
