@@ -1,10 +1,11 @@
 using System.Buffers;
+using LogService.Replication.Abstractions;
 using LogService.Replication.Wire;
 
 namespace LogService.Replication.Protocol;
 
 /// <summary>A client request waiting to be ordered.</summary>
-internal sealed class PendingRequest(int clientId, long sequence, byte[] payload, long timerStart)
+internal sealed class PendingRequest(int clientId, long sequence, byte[] payload, long arrivedAt)
 {
     public int ClientId { get; } = clientId;
 
@@ -12,21 +13,30 @@ internal sealed class PendingRequest(int clientId, long sequence, byte[] payload
 
     public byte[] Payload { get; } = payload;
 
+    /// <summary>When this replica received it: the order a correct leader proposes in.</summary>
+    public long ArrivedAt { get; } = arrivedAt;
+
     /// <summary>When this request's timer (re)started.</summary>
-    public long TimerStart { get; set; } = timerStart;
+    public long TimerStart { get; set; } = arrivedAt;
 
     /// <summary>Whether the timer already expired once and the request was forwarded to the leader.</summary>
     public bool Forwarded { get; set; }
 
+    /// <summary>When it was forwarded to the leader (valid while <see cref="Forwarded"/>).</summary>
+    public long ForwardedAt { get; set; }
+
     /// <summary>The regency in which this replica, as leader, proposed it (-1: not proposed).</summary>
     public int ProposedInRegency { get; set; } = -1;
 
-    public LinkedListNode<PendingRequest>? Node { get; set; }
+    public LinkedListNode<PendingRequest>? ArrivalNode { get; set; }
+
+    public LinkedListNode<PendingRequest>? TimerNode { get; set; }
 }
 
 /// <summary>
-/// Per-client replay protection (last executed sequence and its reply) and the pending requests, kept in timer
-/// order so the oldest is always first. The executed part is deterministic and belongs to the checkpoint.
+/// Per-client replay protection (last executed sequence and its reply) and the pending requests, kept both in
+/// arrival order (what the leader proposes from, so a backlog is served first come, first served) and in timer order
+/// (so the next timer to expire is always first). The executed part is deterministic and belongs to the checkpoint.
 /// </summary>
 internal sealed class ClientTable
 {
@@ -34,13 +44,31 @@ internal sealed class ClientTable
     public const int MaxPendingPerClient = 32;
 
     private readonly Dictionary<int, ClientRecord> clients = [];
-    private readonly LinkedList<PendingRequest> order = new();
+    private readonly LinkedList<PendingRequest> arrivals = new();
+    private readonly LinkedList<PendingRequest> timers = new();
 
-    public int PendingCount => order.Count;
+    public int PendingCount => arrivals.Count;
 
-    public PendingRequest? Oldest => order.First?.Value;
+    /// <summary>The pending request whose timer expires first.</summary>
+    public PendingRequest? NextTimer => timers.First?.Value;
 
-    public IEnumerable<PendingRequest> Pending => order;
+    /// <summary>The pending requests in the order this replica received them.</summary>
+    public IEnumerable<PendingRequest> Pending => arrivals;
+
+    /// <summary>
+    /// When this replica last saw the ordering advance: an instance ordered (decided and taken for execution) that
+    /// served at least one of its pending requests, or an instance's execution finished (a long execution is work in
+    /// progress, not a stalled leader). Instances of nothing but duplicates or requests this replica never received
+    /// are no progress.
+    /// </summary>
+    public long LastProgressAt { get; private set; }
+
+    /// <summary>
+    /// The latest arrival, at this replica, among the requests ordered so far that it had pending when they were
+    /// ordered. A forwarded request that is still pending while requests received after its forwarding were ordered
+    /// has been overtaken: the leader is not serving the backlog in order.
+    /// </summary>
+    public long LatestOrderedArrival { get; private set; } = long.MinValue;
 
     public enum AddResult
     {
@@ -69,9 +97,23 @@ internal sealed class ClientTable
         }
 
         var p = new PendingRequest(clientId, sequence, payload, now);
-        p.Node = order.AddLast(p);
+        p.ArrivalNode = arrivals.AddLast(p);
+        p.TimerNode = timers.AddLast(p);
         c.Pending.Add(sequence, p);
         return AddResult.Added;
+    }
+
+    /// <summary>Notes that an instance with these commands was ordered at <paramref name="now"/>, for the leader's progress checks.</summary>
+    public void NoteOrdered(IEnumerable<OrderedCommand> commands, long now)
+    {
+        foreach (var command in commands)
+        {
+            if (clients.TryGetValue(command.ClientId, out var c) && c.Pending.TryGetValue(command.Sequence, out var p))
+            {
+                LastProgressAt = now;
+                LatestOrderedArrival = Math.Max(LatestOrderedArrival, p.ArrivedAt);
+            }
+        }
     }
 
     public long LastExecuted(int clientId) => clients.TryGetValue(clientId, out var c) ? c.LastExecuted : 0;
@@ -98,26 +140,33 @@ internal sealed class ClientTable
         {
             var p = c.Pending.Values[0];
             c.Pending.RemoveAt(0);
-            order.Remove(p.Node!);
+            arrivals.Remove(p.ArrivalNode!);
+            timers.Remove(p.TimerNode!);
         }
     }
+
+    /// <summary>Notes that an instance finished executing at <paramref name="now"/>.</summary>
+    public void NoteExecuted(long now) => LastProgressAt = now;
 
     /// <summary>Restarts a request's timer and moves it to the back of the timer order.</summary>
     public void Restart(PendingRequest p, long now)
     {
         p.TimerStart = now;
-        order.Remove(p.Node!);
-        order.AddLast(p.Node!);
+        timers.Remove(p.TimerNode!);
+        timers.AddLast(p.TimerNode!);
     }
 
-    /// <summary>Restarts every timer, e.g. after a leader change.</summary>
+    /// <summary>Restarts every timer and the progress clock, e.g. after a leader change.</summary>
     public void RestartAll(long now)
     {
-        foreach (var p in order)
+        LastProgressAt = now;
+        timers.Clear();
+        foreach (var p in arrivals)
         {
             p.TimerStart = now;
             p.Forwarded = false;
             p.ProposedInRegency = -1;
+            p.TimerNode = timers.AddLast(p);
         }
     }
 

@@ -76,6 +76,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
         WaitForExecutions();
         var instance = decided.Instance;
         var batch = Filter(instance, decided.Value, out var timestamp, out var nonce);
+        core.Clients.NoteOrdered(batch, core.Now);
         var replies = core.StateMachine.Execute(new OrderedBatch(instance, timestamp, nonce, batch));
         Complete(decided, batch, timestamp, replies, sendReplies);
     }
@@ -84,6 +85,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
     {
         var instance = decided.Instance;
         var batch = Filter(instance, decided.Value, out var timestamp, out var nonce);
+        core.Clients.NoteOrdered(batch, core.Now);
         foreach (var c in batch)
         {
             // Settled now so the next instances' replay protection sees it; the reply is filled in on completion.
@@ -133,6 +135,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
         }
 
         Advance(decided, timestamp);
+        core.Clients.NoteExecuted(core.Now);
         core.Publish(ReplicationEventKind.Executed, decided.Instance, count: batch.Length);
         core.Checkpoints.AfterExecute(decided.Instance);
     }

@@ -152,7 +152,7 @@ internal sealed class Proposer(ReplicaCore core)
         }
 
         var full = batch.Count >= core.Config.MaxBatchCount || bytes >= core.Config.MaxBatchBytes;
-        if (!full && core.Config.BatchDelayMs > 0 && core.Now - picked[0].TimerStart < core.Config.BatchDelayMs)
+        if (!full && core.Config.BatchDelayMs > 0 && core.Now - picked[0].ArrivedAt < core.Config.BatchDelayMs)
         {
             return null;
         }

@@ -6,12 +6,22 @@ namespace LogService.Replication.Protocol;
 /// <summary>
 /// Takes client requests in (answering read-only ones at once and retransmitted ones from the reply cache) and
 /// runs request timers: a request not ordered within the timeout is forwarded to the leader; if it is still not
-/// ordered after another timeout, this replica suspects the leader. A leader that censors a client is thus replaced.
+/// ordered after another timeout, this replica suspects the leader when either nothing advanced during that timeout
+/// (no instance ordered or executed) or the leader ordered requests this replica received after the forwarding (it
+/// skipped this one). A leader that censors
+/// a client is thus replaced, while a leader that is working through a backlog in arrival order keeps its place.
 /// </summary>
+/// <remarks>
+/// Suspecting on the timeout alone, as a plain per-request timer does, turns overload into a leader change: once
+/// more requests wait than the leader orders within the timeout, every replica suspects it, the new leader inherits
+/// the same backlog plus the cost of the change, and the cluster goes from one change to the next without serving.
+/// A censoring leader cannot hide behind the backlog rule for longer than the backlog takes to drain: it must either
+/// order the request, order later ones (overtaking) or stop ordering (no progress).
+/// </remarks>
 internal sealed class RequestTimers(ReplicaCore core)
 {
     public long Deadline =>
-        core.Synced && core.Clients.Oldest is { } p ? p.TimerStart + core.Config.RequestTimeoutMs : long.MaxValue;
+        core.Synced && core.Clients.NextTimer is { } p ? p.TimerStart + core.Config.RequestTimeoutMs : long.MaxValue;
 
     public void OnRequest(int from, RequestMessage m)
     {
@@ -43,13 +53,15 @@ internal sealed class RequestTimers(ReplicaCore core)
     public void Tick()
     {
         var now = core.Now;
-        while (core.Synced && core.Clients.Oldest is { } p && now - p.TimerStart >= core.Config.RequestTimeoutMs)
+        var timeout = core.Config.RequestTimeoutMs;
+        while (core.Synced && core.Clients.NextTimer is { } p && now - p.TimerStart >= timeout)
         {
-            core.Publish(ReplicationEventKind.Timeout, detail: $"request {p.ClientId}/{p.Sequence} not ordered");
+            core.Clients.Restart(p, now);
             if (!p.Forwarded)
             {
+                core.Publish(ReplicationEventKind.Timeout, detail: $"request {p.ClientId}/{p.Sequence} not ordered, forwarded to the leader");
                 p.Forwarded = true;
-                core.Clients.Restart(p, now);
+                p.ForwardedAt = now;
                 if (!core.IsLeader)
                 {
                     core.Send(core.Leader, new RequestMessage(p.ClientId, p.Sequence, false, p.Payload, Forwarded: true));
@@ -58,9 +70,16 @@ internal sealed class RequestTimers(ReplicaCore core)
                 continue;
             }
 
-            core.Clients.Restart(p, now);
-            core.LeaderChange.Suspect($"request {p.ClientId}/{p.Sequence} not ordered after forwarding");
-            return;
+            var stalled = now - core.Clients.LastProgressAt >= timeout;
+            var overtaken = core.Clients.LatestOrderedArrival > p.ForwardedAt;
+            if (stalled || overtaken)
+            {
+                core.Publish(ReplicationEventKind.Timeout, detail: $"request {p.ClientId}/{p.Sequence} not ordered after forwarding");
+                core.LeaderChange.Suspect(stalled
+                    ? $"request {p.ClientId}/{p.Sequence} not ordered after forwarding, and nothing ordered for {timeout} ms"
+                    : $"request {p.ClientId}/{p.Sequence} not ordered after forwarding, while requests received later were");
+                return;
+            }
         }
     }
 }

@@ -5,9 +5,11 @@ namespace LogService.Server.Hosting;
 
 /// <summary>
 /// Follows the replication event stream for what <c>GET /api/v1/status</c> reports: the current regency (and so
-/// the leader) and the last checkpoint. Message events are skipped, not stored.
+/// the leader) and the last checkpoint, and writes the events an operator acts on (suspicions, leader changes,
+/// state transfers, misbehaviour, dropped events) to the process log. Message events are skipped, not stored; the
+/// full record is the capture stream.
 /// </summary>
-internal sealed class ReplicaStatus(ReplicationEventStream events) : BackgroundService
+internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogger<ReplicaStatus> logger) : BackgroundService
 {
     private int _regency;
     private long _lastCheckpoint = -1;
@@ -27,9 +29,22 @@ internal sealed class ReplicaStatus(ReplicationEventStream events) : BackgroundS
                 {
                     case ReplicationEventKind.LeaderChanged:
                         Volatile.Write(ref _regency, e.Regency);
+                        LeaderChanged(e.Regency, e.Detail);
                         break;
                     case ReplicationEventKind.Checkpoint:
                         Interlocked.Exchange(ref _lastCheckpoint, e.Instance);
+                        break;
+                    case ReplicationEventKind.Suspicion:
+                        Suspicion(e.Regency, e.Detail);
+                        break;
+                    case ReplicationEventKind.StateTransferStarted or ReplicationEventKind.StateTransferCompleted:
+                        StateTransfer(e.Kind, e.Instance, e.Detail);
+                        break;
+                    case ReplicationEventKind.Misbehaviour:
+                        Misbehaviour(e.From, e.Misbehaviour, e.Detail);
+                        break;
+                    case ReplicationEventKind.EventsDropped:
+                        EventsDropped(e.Count);
                         break;
                 }
             }
@@ -39,4 +54,19 @@ internal sealed class ReplicaStatus(ReplicationEventStream events) : BackgroundS
             // Stopping.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader change: regency {Regency}: {Detail}")]
+    private partial void LeaderChanged(int regency, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Suspecting the leader of regency {Regency}: {Detail}")]
+    private partial void Suspicion(int regency, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} at instance {Instance}: {Detail}")]
+    private partial void StateTransfer(ReplicationEventKind kind, long instance, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Misbehaviour of node {Node}: {Kind}: {Detail}")]
+    private partial void Misbehaviour(int node, MisbehaviourKind kind, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} replication events dropped by a slow subscriber")]
+    private partial void EventsDropped(long count);
 }
