@@ -40,6 +40,9 @@ internal sealed class PendingRequest(int clientId, long sequence, byte[] payload
 /// </summary>
 internal sealed class ClientTable
 {
+    /// <summary>How fast a long gap between advances is forgotten.</summary>
+    public const long GapHalfLifeMs = 30_000;
+
     /// <summary>Bound on one client's pending requests, so a flooding client cannot exhaust memory.</summary>
     public const int MaxPendingPerClient = 32;
 
@@ -62,6 +65,13 @@ internal sealed class ClientTable
     /// are no progress.
     /// </summary>
     public long LastProgressAt { get; private set; }
+
+    /// <summary>
+    /// The longest recent interval between two progress notes, halving every <see cref="GapHalfLifeMs"/>: how long
+    /// this replica has lately had to wait for the ordering to advance even while it was advancing, e.g. on an
+    /// overloaded host.
+    /// </summary>
+    public double RecentProgressGap { get; private set; }
 
     /// <summary>
     /// The latest arrival, at this replica, among the requests ordered so far that it had pending when they were
@@ -110,7 +120,7 @@ internal sealed class ClientTable
         {
             if (clients.TryGetValue(command.ClientId, out var c) && c.Pending.TryGetValue(command.Sequence, out var p))
             {
-                LastProgressAt = now;
+                NoteProgress(now);
                 LatestOrderedArrival = Math.Max(LatestOrderedArrival, p.ArrivedAt);
             }
         }
@@ -146,7 +156,7 @@ internal sealed class ClientTable
     }
 
     /// <summary>Notes that an instance finished executing at <paramref name="now"/>.</summary>
-    public void NoteExecuted(long now) => LastProgressAt = now;
+    public void NoteExecuted(long now) => NoteProgress(now);
 
     /// <summary>Restarts a request's timer and moves it to the back of the timer order.</summary>
     public void Restart(PendingRequest p, long now)
@@ -154,6 +164,16 @@ internal sealed class ClientTable
         p.TimerStart = now;
         timers.Remove(p.TimerNode!);
         timers.AddLast(p.TimerNode!);
+    }
+
+    private void NoteProgress(long now)
+    {
+        // Time with nothing pending is idleness, not a wait: the gap runs from the later of the last advance and
+        // the arrival of the oldest request still waiting.
+        var since = Math.Max(LastProgressAt, arrivals.First?.Value.ArrivedAt ?? LastProgressAt);
+        var decayed = RecentProgressGap * Math.Pow(0.5, (double)(now - LastProgressAt) / GapHalfLifeMs);
+        RecentProgressGap = Math.Max(now - since, decayed);
+        LastProgressAt = now;
     }
 
     /// <summary>Restarts every timer and the progress clock, e.g. after a leader change.</summary>

@@ -70,16 +70,25 @@ internal sealed class RequestTimers(ReplicaCore core)
                 continue;
             }
 
-            var stalled = now - core.Clients.LastProgressAt >= timeout;
+            var patience = StallPatience(timeout, core.Clients.RecentProgressGap);
+            var stalled = now - core.Clients.LastProgressAt >= patience;
             var overtaken = core.Clients.LatestOrderedArrival > p.ForwardedAt;
             if (stalled || overtaken)
             {
                 core.Publish(ReplicationEventKind.Timeout, detail: $"request {p.ClientId}/{p.Sequence} not ordered after forwarding");
                 core.LeaderChange.Suspect(stalled
-                    ? $"request {p.ClientId}/{p.Sequence} not ordered after forwarding, and nothing ordered for {timeout} ms"
+                    ? $"request {p.ClientId}/{p.Sequence} not ordered after forwarding, and nothing ordered or executed for {now - core.Clients.LastProgressAt} ms (recent gaps up to {core.Clients.RecentProgressGap:0} ms)"
                     : $"request {p.ClientId}/{p.Sequence} not ordered after forwarding, while requests received later were");
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// How long the ordering may stand still before the leader is suspected: the request timeout, or four times the
+    /// longest recent gap between advances if that is longer (a host too loaded to advance every timeout is slow,
+    /// not faulty), but never more than ten timeouts, so a leader cannot buy itself unbounded time by slowing down.
+    /// </summary>
+    internal static long StallPatience(long timeout, double recentGap) =>
+        Math.Min(10 * timeout, Math.Max(timeout, (long)(4 * recentGap)));
 }
