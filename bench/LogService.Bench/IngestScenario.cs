@@ -45,6 +45,9 @@ internal sealed class IngestScenario : IBenchScenario
     /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_LOG=FILE</c> to append every line the replica processes print to FILE.</summary>
     private static readonly string? ReplicaLog = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_LOG");
 
+    /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_POOL=N</c> to give each front end N replication clients instead of the default.</summary>
+    private static readonly string? ClientPoolSize = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_POOL");
+
     /// <summary>Batches the fixed-rate phase lets wait before it calls the rate not sustained and stops offering.</summary>
     private const int MaxOutstanding = 256;
 
@@ -103,15 +106,21 @@ internal sealed class IngestScenario : IBenchScenario
         var label = capture ? "capture on" : "capture off";
         context.Progress.Note($"{label}: starting 4 replicas and the issuers");
         using var log = ReplicaLog is null ? null : new StreamWriter(ReplicaLog, append: true) { AutoFlush = true };
+        var settings = new Dictionary<string, string>
+        {
+            ["LogService:Capture:Enabled"] = capture ? "true" : "false",
+            ["LogService:Replica:ExecuteInBackground"] = InlineExecution ? "false" : "true",
+        };
+        if (ClientPoolSize is not null)
+        {
+            settings["LogService:Replica:ClientPoolSize"] = ClientPoolSize;
+        }
+
         await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
         {
             Tenants = [new TestTenant("acme")],
             Streams = [Stream],
-            ServerSettings = new Dictionary<string, string>
-            {
-                ["LogService:Capture:Enabled"] = capture ? "true" : "false",
-                ["LogService:Replica:ExecuteInBackground"] = InlineExecution ? "false" : "true",
-            },
+            ServerSettings = settings,
             Output = log is null ? null : line =>
             {
                 lock (log)

@@ -8,8 +8,17 @@ namespace LogService.Replication.Tcp;
 /// writer swaps out, seals and sends in one socket write, so many messages share a MAC and a system call and nothing
 /// is allocated per message.
 /// </summary>
+/// <remarks>
+/// The last quarter of the capacity is kept for messages of at most <see cref="SmallMessageBytes"/>: votes, stops
+/// and replies are what keep consensus live, and a backlog of bulk messages to a slow peer (proposals, forwarded
+/// requests) must not crowd them out. Bulk messages are refused first; their senders retransmit or the protocol
+/// recovers them, while a lost vote stalls an instance until a leader change.
+/// </remarks>
 internal sealed class Outbox : IDisposable
 {
+    /// <summary>Messages up to this size may use the reserved last quarter of the capacity.</summary>
+    public const int SmallMessageBytes = 64 * 1024;
+
     private const int InitialBytes = 64 * 1024;
 
     private readonly object _gate = new();
@@ -33,7 +42,8 @@ internal sealed class Outbox : IDisposable
         var size = Frame.RecordOverhead + payload.Length;
         lock (_gate)
         {
-            if (_disposed || _length + size > _capacity)
+            var limit = payload.Length <= SmallMessageBytes ? _capacity : _capacity - (_capacity / 4);
+            if (_disposed || _length + size > limit)
             {
                 _dropped++;
                 return false;
