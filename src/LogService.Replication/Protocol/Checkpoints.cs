@@ -31,13 +31,14 @@ internal sealed class Checkpoints(ReplicaCore core)
 
     public void Take(long instance)
     {
+        var started = core.Now;
         var snapshot = core.StateMachine.TakeSnapshot();
         writer.ResetWrittenCount();
         writer.WriteInt64(instance);
         writer.WriteInt64(core.Execution.LastTimestamp);
         core.Clients.Serialize(writer);
         writer.WriteSized(snapshot);
-        Store(instance, writer.WrittenSpan.ToArray());
+        Store(instance, writer.WrittenSpan.ToArray(), $"taken in {core.Now - started} ms");
     }
 
     /// <summary>Installs a checkpoint received by state transfer (or found at start) into the state machine and the engine.</summary>
@@ -59,7 +60,7 @@ internal sealed class Checkpoints(ReplicaCore core)
 
         core.Execution.LastExecuted = instance;
         core.Execution.LastTimestamp = timestamp;
-        Store(instance, data);
+        Store(instance, data, "installed");
     }
 
     /// <summary>Reads the instance a checkpoint was taken at, or -1 when it is malformed.</summary>
@@ -77,7 +78,7 @@ internal sealed class Checkpoints(ReplicaCore core)
     }
 
     /// <summary>Makes <paramref name="data"/> the current checkpoint and rewrites the WAL to what still matters after it.</summary>
-    private void Store(long instance, byte[] data)
+    private void Store(long instance, byte[] data, string how)
     {
         Instance = instance;
         Data = data;
@@ -121,6 +122,6 @@ internal sealed class Checkpoints(ReplicaCore core)
         }
 
         log.Store.Rewrite(records);
-        core.Publish(ReplicationEventKind.Checkpoint, instance, digest: Digest.Of(data));
+        core.Publish(ReplicationEventKind.Checkpoint, instance, $"{data.Length} bytes, {how}", digest: Digest.Of(data));
     }
 }

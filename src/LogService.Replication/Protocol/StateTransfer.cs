@@ -62,7 +62,15 @@ internal sealed class StateTransfer(ReplicaCore core)
         var lastExecuted = core.Execution.LastExecuted;
         var ahead = WeakHighest(core.Acceptor.HighestSeen);
         var regency = WeakHighest(RegencySeen.Select(r => (long)r));
-        var stalled = lastExecuted == executedAtLastCheck;
+
+        // Others are ahead while nothing executed here since the last check. Voting a few instances ahead is what
+        // pipelining looks like, so that alone starts a transfer only once this replica has been still for as long
+        // as the request timers would wait (longer on a host where instances take long): a replica a few instances
+        // behind because it is slower than the others is not stuck, and asking every replica for state would slow
+        // everyone down further. Beyond the pipeline depth the leader has executed past this replica, so it is behind.
+        var idle = lastExecuted == executedAtLastCheck;
+        var patience = RequestTimers.StallPatience(core.Config.RequestTimeoutMs, core.Clients.RecentProgressGap);
+        var stalled = idle && (ahead > lastExecuted + core.Config.PipelineDepth || now - core.Clients.LastProgressAt >= patience);
         executedAtLastCheck = lastExecuted;
         if (ahead > lastExecuted + core.Config.Window || (stalled && ahead > lastExecuted))
         {

@@ -5,8 +5,8 @@ namespace LogService.Server.Hosting;
 
 /// <summary>
 /// Follows the replication event stream for what <c>GET /api/v1/status</c> reports: the current regency (and so
-/// the leader) and the last checkpoint, and writes the events an operator acts on (suspicions, leader changes,
-/// state transfers, misbehaviour, dropped events) to the process log. Message events are skipped, not stored; the
+/// the leader) and the last checkpoint, and writes the events an operator acts on (checkpoints, suspicions, leader
+/// changes, state transfers, misbehaviour, dropped events) to the process log. Message events are skipped, not stored; the
 /// full record is the capture stream.
 /// </summary>
 internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogger<ReplicaStatus> logger) : BackgroundService
@@ -33,6 +33,7 @@ internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogg
                         break;
                     case ReplicationEventKind.Checkpoint:
                         Interlocked.Exchange(ref _lastCheckpoint, e.Instance);
+                        Checkpoint(e.Instance, e.Detail);
                         break;
                     case ReplicationEventKind.Suspicion:
                         Suspicion(e.Regency, e.Detail);
@@ -57,6 +58,9 @@ internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogg
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader change: regency {Regency}: {Detail}")]
     private partial void LeaderChanged(int regency, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint at instance {Instance}: {Detail}")]
+    private partial void Checkpoint(long instance, string? detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Suspecting the leader of regency {Regency}: {Detail}")]
     private partial void Suspicion(int regency, string? detail);

@@ -89,7 +89,9 @@ internal static class RandomizedRun
             sim.RunUntil(() => sim.Clients.All(c => c.Done), sim.Now + 60_000);
         }
 
-        sim.RunFor(5_000);
+        // Long enough for a replica that lagged to notice: its patience grows with the gaps it saw (at most ten
+        // request timeouts).
+        sim.RunFor(12_000);
         return sim;
     }
 
