@@ -42,6 +42,14 @@ public static class ApiProblems
         return Create(StatusCodes.Status503ServiceUnavailable, "replication", "no-quorum", "The replicas did not answer in time.", failure.Message + "; retrying (with the same batch id) is safe");
     }
 
+    /// <summary>503: the front end had no room to submit the request; nothing was written, retry after a second.</summary>
+    public static ProblemHttpResult Overloaded(ServiceOverloadedException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return Create(StatusCodes.Status503ServiceUnavailable, "replication", "overloaded", "The service is at capacity.", failure.Message,
+            new Dictionary<string, object?> { ["retryAfterSeconds"] = 1 });
+    }
+
     /// <summary>404: no such stream.</summary>
     public static ProblemHttpResult StreamNotFound(string streamId) =>
         Create(StatusCodes.Status404NotFound, "streams", "not-found", "No such stream.", $"stream {streamId} does not exist", new Dictionary<string, object?> { ["streamId"] = streamId });

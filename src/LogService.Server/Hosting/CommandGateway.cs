@@ -8,15 +8,19 @@ using Microsoft.Extensions.Options;
 namespace LogService.Server.Hosting;
 
 /// <summary>
-/// <see cref="ICommandGateway"/> over a pool of <see cref="ServiceProxy"/> clients. A proxy carries one invocation
-/// at a time, so the pool bounds how many requests this front end has in ordering at once; a request waits for a
-/// free proxy within its timeout. All proxies share one authenticated connection per replica.
+/// <see cref="ICommandGateway"/> over a pool of <see cref="ServiceProxy"/> clients. A request is admitted when its
+/// bytes fit the front end's budget in ordering and a proxy (one invocation at a time) is free; one not admitted
+/// within the admission timeout is refused unsubmitted, so overload is answered at once with Retry-After instead of
+/// by a backlog at the replicas that outlives the writers' patience. All proxies share one authenticated connection
+/// per replica.
 /// </summary>
 internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
 {
     private readonly ServiceProxy[] _proxies;
     private readonly Channel<ServiceProxy> _idle;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _admissionTimeout;
+    private readonly ByteBudget _budget;
     private readonly int _n;
     private readonly ReplicaKeySet _keys;
 
@@ -24,6 +28,8 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
     {
         var o = options.Value;
         _timeout = o.RequestTimeout;
+        _admissionTimeout = o.AdmissionTimeout < o.RequestTimeout ? o.AdmissionTimeout : o.RequestTimeout;
+        _budget = new ByteBudget(o.MaxBytesInOrdering);
         _n = runtime.Directory.N;
         _keys = runtime.Keys;
         var engine = new ReplicationOptions
@@ -61,22 +67,43 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(matching, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(matching, _n);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
+        long charge;
         ServiceProxy proxy;
-        try
+        using (var admission = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            proxy = await _idle.Reader.ReadAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new QuorumUnavailableException($"every replication client stayed busy for {_timeout.TotalSeconds:0.#} s");
-        }
-        catch (ChannelClosedException ex)
-        {
-            throw new QuorumUnavailableException("the replica is shutting down", ex);
+            admission.CancelAfter(_admissionTimeout);
+            try
+            {
+                charge = await _budget.AcquireAsync(payload.Length, admission.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ServiceOverloadedException($"no room for {payload.Length:N0} more bytes in ordering within {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
+            }
+
+            try
+            {
+                proxy = await _idle.Reader.ReadAsync(admission.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _budget.Release(charge);
+                throw new ServiceOverloadedException($"every replication client stayed busy for {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
+            }
+            catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+            {
+                _budget.Release(charge);
+                if (ex is ChannelClosedException)
+                {
+                    throw new QuorumUnavailableException("the replica is shutting down", ex);
+                }
+
+                throw;
+            }
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
         try
         {
             var replies = await InvokeOnAsync(proxy, payload, matching, readOnly, deadline.Token).ConfigureAwait(false);
@@ -100,6 +127,7 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         finally
         {
             _idle.Writer.TryWrite(proxy);
+            _budget.Release(charge);
         }
     }
 

@@ -36,7 +36,7 @@ public interface ICommandGateway
 public sealed record CommandQuorum(CommandReply Agreed, IReadOnlyList<CommandReply> Replies);
 
 /// <summary>The replicas did not produce the requested quorum in time: the caller may retry (with the same batch id).</summary>
-public sealed class QuorumUnavailableException : Exception
+public class QuorumUnavailableException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public QuorumUnavailableException()
@@ -52,6 +52,31 @@ public sealed class QuorumUnavailableException : Exception
 
     /// <summary>Creates the exception with a message and cause.</summary>
     public QuorumUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The front end had no room to take the request into ordering within its admission timeout, so nothing was
+/// submitted: retrying later is safe and needs no batch id.
+/// </summary>
+public sealed class ServiceOverloadedException : QuorumUnavailableException
+{
+    /// <summary>Creates the exception.</summary>
+    public ServiceOverloadedException()
+        : base("the front end is at capacity")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public ServiceOverloadedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    public ServiceOverloadedException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

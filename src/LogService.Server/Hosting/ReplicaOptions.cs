@@ -31,6 +31,21 @@ public sealed class ReplicaOptions
     [Range(1, ClientIdsPerReplica)]
     public int ClientPoolSize { get; set; } = 32;
 
+    /// <summary>
+    /// Request bytes this front end lets into ordering at once; more wait here, first come, first served. Bounds the
+    /// backlog the replicas hold, so what they order is still wanted when it is done. Default 4 MiB (about one full
+    /// consensus instance).
+    /// </summary>
+    [Range(64 * 1024, 1L << 32)]
+    public long MaxBytesInOrdering { get; set; } = 4L << 20;
+
+    /// <summary>
+    /// How long a request waits for room (<see cref="MaxBytesInOrdering"/>, a free replication client) before it is
+    /// answered 503 with Retry-After, without having been submitted. Default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan AdmissionTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a write waits for its quorum of replies before answering 503. Default 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);

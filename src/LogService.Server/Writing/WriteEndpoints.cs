@@ -90,6 +90,11 @@ public static class WriteEndpoints
         {
             quorum = await services.Gateway.SubmitAsync(command, services.Directory.F + 1, context.RequestAborted).ConfigureAwait(false);
         }
+        catch (ServiceOverloadedException ex)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return ApiProblems.Overloaded(ex);
+        }
         catch (QuorumUnavailableException ex)
         {
             return ApiProblems.NoQuorum(ex);
