@@ -55,6 +55,12 @@ public sealed record EntryBody
     /// <summary>The event's properties in the order the writer sent them; names are distinct.</summary>
     public ImmutableArray<LogProperty> Properties { get; init; } = [];
 
+    /// <summary>
+    /// The writer's per-source sequence number of this event (the draft's <see cref="EntryDraft.Sequence"/>, which the
+    /// Log Core seals into the body), so a reader sees gaps in what a source sent; null when the writer sent none.
+    /// </summary>
+    public long? SourceSequence { get; init; }
+
     /// <summary>The event time as a <see cref="DateTimeOffset"/> in UTC.</summary>
     public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimestampUnixMicros * TimeSpan.TicksPerMicrosecond);
 
@@ -77,9 +83,10 @@ public sealed record EntryBody
         && TraceId == other.TraceId
         && SpanId == other.SpanId
         && Source == other.Source
+        && SourceSequence == other.SourceSequence
         && LogValue.MembersEqual(Properties, other.Properties);
 
     /// <inheritdoc />
     public override int GetHashCode() =>
-        HashCode.Combine(TimestampUnixMicros, MessageTemplate, RenderedMessage, Exception, TraceId, Properties.Length);
+        HashCode.Combine(TimestampUnixMicros, MessageTemplate, RenderedMessage, Exception, TraceId, Properties.Length, SourceSequence);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace LogService.Core.Entries;
@@ -25,6 +26,19 @@ public static class EntryCodec
         Node = 64,
         User = 128,
     }
+
+    /// <summary>
+    /// Fields added after <see cref="BodyFields"/> was full. They follow the properties behind their own flags byte,
+    /// which is written only when one of them is present, so a body without them keeps its original encoding.
+    /// </summary>
+    [Flags]
+    private enum ExtendedBodyFields : byte
+    {
+        SourceSequence = 1,
+    }
+
+    /// <summary>Length of the trailer that carries a source sequence: the extended flags byte and the i64.</summary>
+    private const int SourceSequenceTrailerLength = 1 + sizeof(long);
 
     [Flags]
     private enum DraftFields : byte
@@ -82,6 +96,10 @@ public static class EntryCodec
         }
 
         writer.WriteMembers(body.Properties.AsSpan());
+        if (body.SourceSequence is { } sourceSequence)
+        {
+            WriteSourceSequence(writer, sourceSequence);
+        }
     }
 
     /// <summary>Decodes a body written by <see cref="EncodeBody(EntryBody, IBufferWriter{byte})"/>.</summary>
@@ -93,6 +111,28 @@ public static class EntryCodec
         return reader.AtEnd ? body : throw CanonicalReader.Malformed("trailing bytes after the body");
     }
 
+    /// <summary>
+    /// The body the Log Core seals for a draft: the draft's body bytes (from <paramref name="bodyOffset"/>, as
+    /// <see cref="DecodeDraft(ReadOnlySpan{byte}, out int)"/> reports it) with the draft's per-source sequence added as
+    /// <see cref="EntryBody.SourceSequence"/>, so the writer's sequence is encrypted and chained with the event. Equals
+    /// <see cref="EncodeBody(EntryBody)"/> of <c>draft.Body with { SourceSequence = draft.Sequence }</c> without
+    /// encoding the body again.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> BodyToSeal(byte[] encodedDraft, int bodyOffset, long? sequence)
+    {
+        if (sequence is not { } value)
+        {
+            return encodedDraft.AsMemory(bodyOffset);
+        }
+
+        var body = encodedDraft.AsSpan(bodyOffset);
+        var sealable = new byte[body.Length + SourceSequenceTrailerLength];
+        body.CopyTo(sealable);
+        sealable[body.Length] = (byte)ExtendedBodyFields.SourceSequence;
+        BinaryPrimitives.WriteInt64BigEndian(sealable.AsSpan(body.Length + 1), value);
+        return sealable;
+    }
+
     /// <summary>Encodes a whole draft (header fields, dedup fields and body) into a new array, e.g. for a replicated command.</summary>
     public static byte[] EncodeDraft(EntryDraft draft)
     {
@@ -102,10 +142,16 @@ public static class EntryCodec
     }
 
     /// <summary>Appends the encoding of <paramref name="draft"/>: its header and dedup fields, then its body.</summary>
+    /// <exception cref="ArgumentException">The draft's body carries a <see cref="EntryBody.SourceSequence"/>: a draft's sequence is <see cref="EntryDraft.Sequence"/>.</exception>
     public static void EncodeDraft(EntryDraft draft, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(output);
+        if (draft.Body.SourceSequence is not null)
+        {
+            throw new ArgumentException("A draft carries its source sequence as EntryDraft.Sequence; the Log Core puts it into the sealed body.", nameof(draft));
+        }
+
         var writer = new CanonicalWriter(output);
         var fields = (draft.Sequence is null ? 0 : DraftFields.Sequence) | (draft.BatchId is null ? 0 : DraftFields.BatchId);
         writer.WriteByte(Version);
@@ -165,6 +211,11 @@ public static class EntryCodec
             throw CanonicalReader.Malformed("trailing bytes after the draft");
         }
 
+        if (body.SourceSequence is not null)
+        {
+            throw CanonicalReader.Malformed("a draft's body carries no source sequence (the draft's sequence field does)");
+        }
+
         return new EntryDraft { Level = (EntryLevel)level, EventType = eventType, Sequence = sequence, BatchId = batchId, Body = body };
     }
 
@@ -188,6 +239,7 @@ public static class EntryCodec
         }
 
         var properties = reader.ReadMembers();
+        var sourceSequence = reader.AtEnd ? null : ReadExtendedFields(ref reader);
         var source = application is null && node is null && user is null ? SourceHints.None : new SourceHints(application, node, user);
         return new EntryBody
         {
@@ -200,7 +252,29 @@ public static class EntryCodec
             Source = source,
             Renderings = ImmutableCollectionsMarshal.AsImmutableArray(renderings),
             Properties = ImmutableCollectionsMarshal.AsImmutableArray(properties),
+            SourceSequence = sourceSequence,
         };
+    }
+
+    /// <summary>
+    /// Reads the extended fields after the properties. The flags byte is there only when a field is, so zero is
+    /// refused as non-canonical, like any flag this version does not know.
+    /// </summary>
+    private static long? ReadExtendedFields(ref CanonicalReader reader)
+    {
+        var fields = (ExtendedBodyFields)reader.ReadByte();
+        if (fields != ExtendedBodyFields.SourceSequence)
+        {
+            throw CanonicalReader.Malformed(fields == 0 ? "empty extended body fields" : "unknown extended body field flags");
+        }
+
+        return reader.ReadInt64();
+    }
+
+    private static void WriteSourceSequence(CanonicalWriter writer, long sourceSequence)
+    {
+        writer.WriteByte((byte)ExtendedBodyFields.SourceSequence);
+        writer.WriteInt64(sourceSequence);
     }
 
     private static void ExpectVersion(ref CanonicalReader reader)

@@ -23,7 +23,10 @@ public sealed record EntryDraft
     /// </summary>
     public uint EventType { get; init; }
 
-    /// <summary>The writer's per-source sequence number of this entry, when it sends one.</summary>
+    /// <summary>
+    /// The writer's per-source sequence number of this entry, when it sends one. The Log Core deduplicates with it and
+    /// seals it into the body as <see cref="EntryBody.SourceSequence"/>; the draft's own body never carries one.
+    /// </summary>
     public long? Sequence { get; init; }
 
     /// <summary>The writer's batch id, when it sends one; at most <see cref="MaxBatchIdLength"/> characters.</summary>

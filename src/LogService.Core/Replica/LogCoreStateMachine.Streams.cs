@@ -112,7 +112,7 @@ public sealed partial class LogCoreStateMachine
                 command.Writer.User,
                 draft.EventType.ToString("x8", CultureInfo.InvariantCulture),
                 command.PermissionMask);
-            var body = command.Drafts[i].AsSpan(bodyOffsets[i]);
+            var body = EntryCodec.BodyToSeal(command.Drafts[i], bodyOffsets[i], draft.Sequence).Span;
             var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
             stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
             sealedEntries[i] = sealedBytes;

@@ -83,8 +83,69 @@ public class EntryCodecTests
             Properties = [new("N", LogValue.Number("7"))],
         };
 
-        // version 1 | fields: template | timestamp (i64 BE) | "Hi {N}" | 0 renderings | 1 property: "N" Number "7"
-        Assert.Equal("0101" + "0000000000000001" + "06" + "4869207B4E7D" + "00" + "01" + "014E" + "03" + "0137", Convert.ToHexString(EntryCodec.EncodeBody(body)));
+        Assert.Equal(PinnedMinimalBodyHex, Convert.ToHexString(EntryCodec.EncodeBody(body)));
+    }
+
+    // version 1 | fields: template | timestamp (i64 BE) | "Hi {N}" | 0 renderings | 1 property: "N" Number "7"
+    private const string PinnedMinimalBodyHex = "0101" + "0000000000000001" + "06" + "4869207B4E7D" + "00" + "01" + "014E" + "03" + "0137";
+
+    [Fact]
+    public void SourceSequenceFollowsThePropertiesBehindItsOwnFlagsByte()
+    {
+        var body = new EntryBody { TimestampUnixMicros = 1, MessageTemplate = "Hi {N}", Properties = [new("N", LogValue.Number("7"))], SourceSequence = 42 };
+
+        var encoded = EntryCodec.EncodeBody(body);
+
+        // the pinned minimal body | extended fields: source sequence | 42 (i64 BE)
+        Assert.Equal(PinnedMinimalBodyHex + "01" + "000000000000002A", Convert.ToHexString(encoded));
+        Assert.Equal(body, EntryCodec.DecodeBody(encoded));
+    }
+
+    [Fact]
+    public void BodiesWrittenBeforeSourceSequencesStillDecodeAndReencodeToTheSameBytes()
+    {
+        var old = Convert.FromHexString(PinnedMinimalBodyHex);
+
+        var decoded = EntryCodec.DecodeBody(old);
+
+        Assert.Null(decoded.SourceSequence);
+        Assert.Equal(old, EntryCodec.EncodeBody(decoded));
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(long.MaxValue)]
+    public void SourceSequencesRoundTripAcrossTheirRange(long sequence)
+    {
+        var body = EntrySamples.FullBody() with { SourceSequence = sequence };
+
+        Assert.Equal(sequence, EntryCodec.DecodeBody(EntryCodec.EncodeBody(body)).SourceSequence);
+    }
+
+    [Fact]
+    public void TheBodyToSealIsTheDraftsBodyWithItsSequenceAsSourceSequence()
+    {
+        var draft = EntrySamples.FullDraft();
+        var encoded = EntryCodec.EncodeDraft(draft);
+        EntryCodec.DecodeDraft(encoded, out var bodyOffset);
+
+        var sealable = EntryCodec.BodyToSeal(encoded, bodyOffset, draft.Sequence).ToArray();
+
+        Assert.Equal(EntryCodec.EncodeBody(draft.Body with { SourceSequence = draft.Sequence }), sealable);
+        Assert.Equal(1234, EntryCodec.DecodeBody(sealable).SourceSequence);
+        Assert.Equal(encoded.AsSpan(bodyOffset).ToArray(), EntryCodec.BodyToSeal(encoded, bodyOffset, null).ToArray());
+    }
+
+    [Fact]
+    public void ADraftsBodyNeverCarriesASourceSequenceOfItsOwn()
+    {
+        var draft = EntrySamples.MinimalDraft();
+        var withTrailer = EntryCodec.EncodeDraft(draft).Concat(Convert.FromHexString("01000000000000002A")).ToArray();
+
+        Assert.Throws<ArgumentException>(() => EntryCodec.EncodeDraft(draft with { Body = draft.Body with { SourceSequence = 1 } }));
+        var ex = Assert.Throws<EntryEncodingException>(() => EntryCodec.DecodeDraft(withTrailer));
+        Assert.Contains("source sequence", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +160,10 @@ public class EntryCodecTests
     [InlineData("", "input ends early")]
     [InlineData("02", "unsupported version")]
     [InlineData("0100000000000000000100", "input ends early")]
-    [InlineData("010000000000000000010000FF", "trailing bytes")]
+    [InlineData("010000000000000000010000" + "00", "empty extended body fields")]
+    [InlineData("010000000000000000010000" + "02" + "000000000000002A", "unknown extended body field flags")]
+    [InlineData("010000000000000000010000" + "01" + "0000002A", "input ends early")]
+    [InlineData("010000000000000000010000" + "01" + "000000000000002A" + "FF", "trailing bytes")]
     [InlineData("01000000000000000001800000", "not minimally encoded")]
     [InlineData("0102000000000000000102C3280000", "not valid UTF-8")]
     [InlineData("010800000000000000010000000000000000000000000000000000", "all-zero")]

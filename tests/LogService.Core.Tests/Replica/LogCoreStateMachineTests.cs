@@ -69,6 +69,34 @@ public sealed class LogCoreStateMachineTests : IDisposable
     }
 
     [Fact]
+    public void TheWritersSourceSequenceIsSealedIntoTheBodyOnEveryReplica()
+    {
+        _group.Decide(_group.PrepareStream("acme", "orders"));
+        _group.Decide(AppendWithSourceSequences("acme/orders", "b1", 41, 42, 44), Append("acme/orders", "b2", 1));
+
+        for (var replica = 0; replica < 4; replica++)
+        {
+            Assert.Equal([41L, 42L, 44L, null], _group.ReadBodies(replica, "acme/orders").Select(b => b.SourceSequence));
+        }
+    }
+
+    [Fact]
+    public void TamperingWithASealedSourceSequenceFailsVerification()
+    {
+        _group.Decide(_group.PrepareStream("acme", "orders"));
+        _group.Decide(AppendWithSourceSequences("acme/orders", "b1", 7, 8, 9));
+        var entries = _group.SealedEntries(1, "acme/orders").Select(e => e.ToArray()).ToArray();
+
+        // The sequence is the body's last 8 bytes, so its low byte is the ciphertext's last (GCM keeps positions),
+        // just before the 16-byte tag, the 32-byte link Y and the 32-byte MAC.
+        entries[2][^(16 + 32 + 32 + 1)] ^= 0x01;
+        var report = StreamVerifier.VerifyFull("acme/orders", _group.InitialSecrets["acme/orders"], entries.Select(e => (ReadOnlyMemory<byte>)e).ToArray());
+
+        Assert.False(report.IsValid);
+        Assert.Equal(2, report.FirstFailure!.Sequence);
+    }
+
+    [Fact]
     public void EveryReplicaSignsTheSameStatementAndTheSignaturesVerify()
     {
         _group.Decide(_group.PrepareStream("acme", "orders"));
@@ -207,8 +235,12 @@ public sealed class LogCoreStateMachineTests : IDisposable
     private static AppendEntriesCommand Append(string streamId, string batchId, int count) =>
         new(streamId, Writer, batchId, 1, Enumerable.Range(0, count).Select(i => Draft($"order {i} shipped")).ToArray());
 
-    private static byte[] Draft(string message) => EntryCodec.EncodeDraft(new EntryDraft
+    private static AppendEntriesCommand AppendWithSourceSequences(string streamId, string batchId, params long[] sourceSequences) =>
+        new(streamId, Writer, batchId, 1, sourceSequences.Select(s => Draft($"order {s} shipped", s)).ToArray());
+
+    private static byte[] Draft(string message, long? sourceSequence = null) => EntryCodec.EncodeDraft(new EntryDraft
     {
+        Sequence = sourceSequence,
         Level = EntryLevel.Warning,
         EventType = EventTypes.FromTemplate("order {Id} shipped"),
         Body = new EntryBody { TimestampUnixMicros = 1_760_000_000_000_000, MessageTemplate = "order {Id} shipped", RenderedMessage = message },
