@@ -60,8 +60,17 @@ public sealed record NativeBatch
 }
 
 /// <summary>An entry's decrypted body, when the caller may read it.</summary>
+/// <param name="MessageTemplate">The message template.</param>
+/// <param name="RenderedMessage">The rendered message.</param>
+/// <param name="Exception">The exception text.</param>
+/// <param name="TraceId">W3C trace id.</param>
+/// <param name="SpanId">W3C span id.</param>
+/// <param name="Properties">The event's properties.</param>
+/// <param name="Renderings">Renderings of the template's formatted tokens.</param>
+/// <param name="SourceSequence">The writer's per-source sequence number, sealed with the event; null when it sent none. A gap between a source's entries is an event that never arrived.</param>
 public sealed record EntryBody(
-    string? MessageTemplate, string? RenderedMessage, string? Exception, string? TraceId, string? SpanId, JsonElement? Properties, IReadOnlyList<string>? Renderings);
+    string? MessageTemplate, string? RenderedMessage, string? Exception, string? TraceId, string? SpanId, JsonElement? Properties, IReadOnlyList<string>? Renderings,
+    long? SourceSequence = null);
 
 /// <summary>What the serving replica found when it checked the entry.</summary>
 /// <param name="State"><c>verified</c>, <c>broken</c> or <c>unverifiable</c>.</param>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using LogService.Cli.Output;
 using LogService.Client.Trust;
@@ -43,6 +44,7 @@ internal static class GetCommand
             if (body is not null)
             {
                 lines.Add($"template: {body.MessageTemplate ?? "-"}");
+                lines.Add($"source sequence: {(body.SourceSequence is { } sourceSequence ? sourceSequence.ToString(CultureInfo.InvariantCulture) : "-")}");
                 lines.Add($"properties: {(body.Properties is { } p ? p.GetRawText() : "-")}");
                 if (body.Exception is { } exception)
                 {

@@ -48,6 +48,15 @@ internal sealed class EntryBodyView
         writer.WriteString("exception", _exception);
         writer.WriteString("traceId", _body.TraceId);
         writer.WriteString("spanId", _body.SpanId);
+        if (_body.SourceSequence is { } sourceSequence)
+        {
+            writer.WriteNumber("sourceSequence", sourceSequence);
+        }
+        else
+        {
+            writer.WriteNull("sourceSequence");
+        }
+
         writer.WritePropertyName("properties");
         WriteFields(writer, _properties);
         writer.WriteStartArray("renderings");

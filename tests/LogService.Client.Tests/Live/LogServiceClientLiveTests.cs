@@ -11,16 +11,17 @@ public sealed class LogServiceClientLiveTests(LiveCluster live) : IClassFixture<
     private const string Stream = "acme/app";
 
     [Fact]
-    public async Task AWriteGetsAVerifiedReceiptAndItsEntryComesBackWithAnInclusionProof()
+    public async Task AWriteGetsAVerifiedReceiptAndItsEntryComesBackWithAnInclusionProofAndItsSourceSequence()
     {
         using var client = live.Client("acme-admin");
 
-        var receipt = await client.WriteAsync(Stream, Batch("proof me", 3));
+        var receipt = await client.WriteAsync(Stream, Batch("proof me", 3) with { SequenceStart = 90 });
         var entry = await client.GetEntryAsync(Stream, receipt.FirstSequence!.Value + 1);
 
         Assert.Equal(("committed", 3L), (receipt.Outcome, receipt.Count));
         Assert.True(client.VerifyReceipt(receipt).ValidSigners.Count >= 2);
         Assert.Equal("proof me 1", entry.Body?.RenderedMessage);
+        Assert.Equal(91, entry.Body?.SourceSequence);
         Assert.NotNull(entry.Proof);
     }
 
@@ -63,6 +64,7 @@ public sealed class LogServiceClientLiveTests(LiveCluster live) : IClassFixture<
 
         Assert.Equal(7, found.Count);
         Assert.Equal([.. Enumerable.Range(0, 7).Select(i => $"{marker} {i}")], found.Select(e => e.Body!.RenderedMessage));
+        Assert.All(found, e => Assert.Null(e.Body!.SourceSequence)); // the batch sent no sequenceStart
     }
 
     [Fact]

@@ -92,6 +92,10 @@ public sealed class LiveCluster : IAsyncLifetime
         return entries;
     }
 
+    /// <summary>The writer's per-source sequence number the service sealed into an entry's body; null when it has none.</summary>
+    public static long? SourceSequence(JsonElement entry) =>
+        entry.GetProperty("body").GetProperty("sourceSequence") is { ValueKind: JsonValueKind.Number } value ? value.GetInt64() : null;
+
     /// <summary>The integer property <paramref name="name"/> of an entry's body, whether the service renders it as a number or as text.</summary>
     public static long Number(JsonElement entry, string name)
     {

@@ -41,6 +41,7 @@ public sealed class LiveClusterTests(LiveCluster live)
 
         var entries = await live.EntriesAsync(run);
         Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => (long?)i), entries.OrderBy(e => LiveCluster.Number(e, "I")).Select(LiveCluster.SourceSequence));
         var sample = entries.Single(e => LiveCluster.Number(e, "I") == 7);
         Assert.Equal("Information", sample.GetProperty("level").GetString());
         var body = sample.GetProperty("body");
@@ -106,6 +107,9 @@ public sealed class LiveClusterTests(LiveCluster live)
         Assert.Equal(Total, sink.Shipper.Released);
         var entries = await live.EntriesAsync(run);
         Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), entries.Select(e => LiveCluster.Number(e, "I")).Order());
+
+        // The sealed per-source sequences: each once, no gap, in the order the events were logged (a fresh buffer starts at 0).
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => (long?)i), entries.OrderBy(e => LiveCluster.Number(e, "I")).Select(LiveCluster.SourceSequence));
     }
 
     [Fact]
