@@ -21,19 +21,19 @@ public sealed class SourceSequenceTests(SharedCluster shared)
     {
         var run = Guid.NewGuid().ToString("N");
         using var writer = await Cluster.CreateClientAsync("acme-writer");
-        var native = $$"""
-            {"batchId":"seq-{{run}}","sequenceStart":700,"entries":[
-              {"timestamp":"2026-11-21T14:00:00Z","messageTemplate":"step {I} of {Run}","properties":{"I":0,"Run":"{{run}}"}},
-              {"timestamp":"2026-11-21T14:00:01Z","messageTemplate":"step {I} of {Run}","properties":{"I":1,"Run":"{{run}}"}},
-              {"timestamp":"2026-11-21T14:00:02Z","messageTemplate":"step {I} of {Run}","properties":{"I":2,"Run":"{{run}}"}}]}
+        var native = $$$"""
+            {"batchId":"seq-{{{run}}}","sequenceStart":700,"entries":[
+              {"timestamp":"2026-11-21T14:00:00Z","messageTemplate":"step {I} of {Run}","properties":{"I":0,"Run":"{{{run}}}"}},
+              {"timestamp":"2026-11-21T14:00:01Z","messageTemplate":"step {I} of {Run}","properties":{"I":1,"Run":"{{{run}}}"}},
+              {"timestamp":"2026-11-21T14:00:02Z","messageTemplate":"step {I} of {Run}","properties":{"I":2,"Run":"{{{run}}}"}}]}
             """;
         await PostAsync(writer, "entries", native, "application/vnd.logservice.batch+json", sequenceStart: null);
-        var clef = $$"""
-            {"@t":"2026-11-21T14:00:03Z","@mt":"step {I} of {Run}","I":3,"Run":"{{run}}"}
-            {"@t":"2026-11-21T14:00:04Z","@mt":"step {I} of {Run}","I":4,"Run":"{{run}}"}
+        var clef = $$$"""
+            {"@t":"2026-11-21T14:00:03Z","@mt":"step {I} of {Run}","I":3,"Run":"{{{run}}}"}
+            {"@t":"2026-11-21T14:00:04Z","@mt":"step {I} of {Run}","I":4,"Run":"{{{run}}}"}
             """;
         await PostAsync(writer, "clef", clef, "application/vnd.serilog.clef", sequenceStart: 40);
-        var unnumbered = $$"""{"entries":[{"timestamp":"2026-11-21T14:00:05Z","messageTemplate":"step {I} of {Run}","properties":{"I":5,"Run":"{{run}}"}}]}""";
+        var unnumbered = $$$"""{"entries":[{"timestamp":"2026-11-21T14:00:05Z","messageTemplate":"step {I} of {Run}","properties":{"I":5,"Run":"{{{run}}}"}}]}""";
         await PostAsync(writer, "entries", unnumbered, "application/vnd.logservice.batch+json", sequenceStart: null);
 
         var entries = await ReadRunAsync(run, expected: 6);
