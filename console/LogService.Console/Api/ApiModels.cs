@@ -12,7 +12,8 @@ public sealed record StreamInfo(
 public sealed record StreamList(IReadOnlyList<StreamInfo> Streams);
 
 public sealed record EntryBody(
-    string? MessageTemplate, string? RenderedMessage, string? Exception, string? TraceId, string? SpanId, JsonObject? Properties, IReadOnlyList<string>? Renderings);
+    string? MessageTemplate, string? RenderedMessage, string? Exception, string? TraceId, string? SpanId, JsonObject? Properties, IReadOnlyList<string>? Renderings,
+    long? SourceSequence = null);
 
 public sealed record Integrity(string State, string? Detail)
 {

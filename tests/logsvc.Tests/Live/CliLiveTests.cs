@@ -29,6 +29,7 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
         Assert.Equal("", excluded.Out);
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Contains($"inclusion proof: verified, leaf {sequence} of", get.Out, StringComparison.Ordinal);
+        Assert.Contains("source sequence: -", get.Out, StringComparison.Ordinal); // logsvc write sends no per-source sequence
     }
 
     [Fact]
