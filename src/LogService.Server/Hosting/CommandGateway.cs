@@ -90,14 +90,14 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
                 _budget.Release(charge);
                 throw new ServiceOverloadedException($"every replication client stayed busy for {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
             }
-            catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+            catch (ChannelClosedException ex)
             {
                 _budget.Release(charge);
-                if (ex is ChannelClosedException)
-                {
-                    throw new QuorumUnavailableException("the replica is shutting down", ex);
-                }
-
+                throw new QuorumUnavailableException("the replica is shutting down", ex);
+            }
+            catch (OperationCanceledException)
+            {
+                _budget.Release(charge);
                 throw;
             }
         }
