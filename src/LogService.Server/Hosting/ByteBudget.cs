@@ -61,6 +61,28 @@ internal sealed class ByteBudget
         return charge;
     }
 
+    /// <summary>
+    /// Changes a granted <paramref name="charge"/> to what <paramref name="bytes"/> cost, at once, and returns the new
+    /// charge. Less hands the difference back and lets waiters in, in order. More is taken without waiting, past the
+    /// capacity if need be: the holder was let in at its turn on an estimate of its size (a request's declared length),
+    /// so queueing the difference behind later arrivals would let them overtake it, and two holders each waiting for
+    /// the other's bytes would never move. The overdraft only keeps the next waiters out until it has drained.
+    /// </summary>
+    public long Resize(long charge, long bytes)
+    {
+        var settled = Math.Clamp(bytes, 1, _capacity);
+        lock (_gate)
+        {
+            _inUse += settled - charge;
+            if (settled < charge)
+            {
+                GrantInOrder();
+            }
+        }
+
+        return settled;
+    }
+
     /// <summary>Returns a charge and lets in as many waiters, in order, as now fit.</summary>
     public void Release(long charge)
     {

@@ -9,10 +9,10 @@ namespace LogService.Server.Hosting;
 
 /// <summary>
 /// <see cref="ICommandGateway"/> over a pool of <see cref="ServiceProxy"/> clients. A request is admitted when its
-/// bytes fit the front end's budget in ordering and a proxy (one invocation at a time) is free; one not admitted
-/// within the admission timeout is refused unsubmitted, so overload is answered at once with Retry-After instead of
-/// by a backlog at the replicas that outlives the writers' patience. All proxies share one authenticated connection
-/// per replica.
+/// bytes fit the front end's budget in ordering (a write on its declared length, before its body is read: see
+/// <see cref="CommandAdmission"/>) and a proxy (one invocation at a time) is free; one not admitted within the
+/// admission timeout is refused unsubmitted, so overload is answered at once with Retry-After instead of by a backlog
+/// at the replicas that outlives the writers' patience. All proxies share one authenticated connection per replica.
 /// </summary>
 internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
     private readonly Channel<ServiceProxy> _idle;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _admissionTimeout;
+    private readonly TimeSpan _bodyTimeout;
     private readonly ByteBudget _budget;
     private readonly int _n;
     private readonly ReplicaKeySet _keys;
@@ -29,6 +30,7 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         var o = options.Value;
         _timeout = o.RequestTimeout;
         _admissionTimeout = o.AdmissionTimeout < o.RequestTimeout ? o.AdmissionTimeout : o.RequestTimeout;
+        _bodyTimeout = o.AdmittedBodyTimeout;
         _budget = new ByteBudget(o.MaxBytesInOrdering);
         _n = runtime.Directory.N;
         _keys = runtime.Keys;
@@ -48,11 +50,26 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
 
     public int Leader => _proxies[0].Leader;
 
-    public Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CancellationToken cancellationToken = default) =>
-        InvokeAsync(LogCommandCodec.Encode(command), matching, readOnly: false, cancellationToken);
+    public ValueTask<CommandAdmission> AdmitAsync(long? declaredBytes, CancellationToken cancellationToken = default) =>
+        CommandAdmission.AdmitAsync(_budget, declaredBytes, _admissionTimeout, _bodyTimeout, cancellationToken);
 
-    public Task<CommandQuorum> QueryAsync(ReadOnlyMemory<byte> query, int matching, CancellationToken cancellationToken = default) =>
-        InvokeAsync(query, matching, readOnly: true, cancellationToken);
+    public async Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CancellationToken cancellationToken = default)
+    {
+        using var admission = CommandAdmission.Unreserved(_budget, _admissionTimeout);
+        return await InvokeAsync(LogCommandCodec.Encode(command), matching, readOnly: false, admission, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CommandAdmission admission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        return InvokeAsync(LogCommandCodec.Encode(command), matching, readOnly: false, admission, cancellationToken);
+    }
+
+    public async Task<CommandQuorum> QueryAsync(ReadOnlyMemory<byte> query, int matching, CancellationToken cancellationToken = default)
+    {
+        using var admission = CommandAdmission.Unreserved(_budget, _admissionTimeout);
+        return await InvokeAsync(query, matching, readOnly: true, admission, cancellationToken).ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -63,45 +80,13 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         }
     }
 
-    private async Task<CommandQuorum> InvokeAsync(ReadOnlyMemory<byte> payload, int matching, bool readOnly, CancellationToken cancellationToken)
+    /// <summary>Invokes <paramref name="payload"/> once it is admitted; the room it holds is the caller's to hand back.</summary>
+    private async Task<CommandQuorum> InvokeAsync(ReadOnlyMemory<byte> payload, int matching, bool readOnly, CommandAdmission admission, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(matching, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(matching, _n);
-        long charge;
-        ServiceProxy proxy;
-        using (var admission = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            admission.CancelAfter(_admissionTimeout);
-            try
-            {
-                charge = await _budget.AcquireAsync(payload.Length, admission.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new ServiceOverloadedException($"no room for {payload.Length:N0} more bytes in ordering within {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
-            }
-
-            try
-            {
-                proxy = await _idle.Reader.ReadAsync(admission.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                _budget.Release(charge);
-                throw new ServiceOverloadedException($"every replication client stayed busy for {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
-            }
-            catch (ChannelClosedException ex)
-            {
-                _budget.Release(charge);
-                throw new QuorumUnavailableException("the replica is shutting down", ex);
-            }
-            catch (OperationCanceledException)
-            {
-                _budget.Release(charge);
-                throw;
-            }
-        }
-
+        await admission.SettleAsync(payload.Length, cancellationToken).ConfigureAwait(false);
+        var proxy = await TakeProxyAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_timeout);
         try
@@ -127,7 +112,24 @@ internal sealed class CommandGateway : ICommandGateway, IAsyncDisposable
         finally
         {
             _idle.Writer.TryWrite(proxy);
-            _budget.Release(charge);
+        }
+    }
+
+    private async Task<ServiceProxy> TakeProxyAsync(CancellationToken cancellationToken)
+    {
+        using var admission = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        admission.CancelAfter(_admissionTimeout);
+        try
+        {
+            return await _idle.Reader.ReadAsync(admission.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ServiceOverloadedException($"every replication client stayed busy for {_admissionTimeout.TotalSeconds:0.#} s; the request was not submitted");
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new QuorumUnavailableException("the replica is shutting down", ex);
         }
     }
 

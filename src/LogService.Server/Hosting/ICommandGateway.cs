@@ -18,6 +18,30 @@ public interface ICommandGateway
     /// <exception cref="QuorumUnavailableException">No quorum within the request timeout.</exception>
     Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes room in ordering for a write before its body is read, on the length the request declares (its
+    /// Content-Length), waiting in line up to the admission timeout. A null length (a chunked body) takes nothing now:
+    /// the command then queues for its own size when it is submitted. Dispose the admission on every way out.
+    /// </summary>
+    /// <param name="declaredBytes">The request's declared body length, or null when it declares none.</param>
+    /// <param name="cancellationToken">Aborts the wait; nothing is held then.</param>
+    /// <returns>The room held, to pass to <see cref="SubmitAsync(LogCommand, int, CommandAdmission, CancellationToken)"/>.</returns>
+    /// <exception cref="ServiceOverloadedException">No room within the admission timeout; nothing is held, and the body need not be read.</exception>
+    ValueTask<CommandAdmission> AdmitAsync(long? declaredBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync(LogCommand, int, CancellationToken)"/> for a command admitted beforehand: the room
+    /// <paramref name="admission"/> holds is first settled to the encoded command's size.
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="matching">How many agreeing replies to collect.</param>
+    /// <param name="admission">The room taken by <see cref="AdmitAsync"/>; still the caller's to dispose.</param>
+    /// <param name="cancellationToken">Aborts the wait (the command may still execute).</param>
+    /// <returns>The agreeing replies.</returns>
+    /// <exception cref="QuorumUnavailableException">No quorum within the request timeout.</exception>
+    /// <exception cref="ServiceOverloadedException">No room or no free replication client within the admission timeout; nothing was submitted.</exception>
+    Task<CommandQuorum> SubmitAsync(LogCommand command, int matching, CommandAdmission admission, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a read-only query on every replica without ordering and waits for <paramref name="matching"/> agreeing replies.</summary>
     /// <param name="query">The query bytes the Log Core's read-only path understands.</param>
     /// <param name="matching">How many agreeing replies to collect.</param>

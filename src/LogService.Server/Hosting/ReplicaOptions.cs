@@ -46,6 +46,14 @@ public sealed class ReplicaOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan AdmissionTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the body of a write admitted on its declared length may take to arrive. Its room in ordering is held
+    /// while it arrives, so a slower body is answered 408 and the room handed back; a writer trickling its body cannot
+    /// keep everyone else out. Default 10 s (10 MiB at 8 Mbit/s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan AdmittedBodyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a write waits for its quorum of replies before answering 503. Default 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -13,8 +13,9 @@ namespace LogService.Server.Writing;
 
 /// <summary>
 /// The write path: one endpoint per ingestion format. A request is authenticated, authorized by policy (which also
-/// gives the entries' mask W), parsed and validated whole, then submitted as one <see cref="AppendEntriesCommand"/>;
-/// the answer is a receipt of f+1 matching signed statements.
+/// gives the entries' mask W), admitted into the front end's budget in ordering on its declared length, then read,
+/// parsed and validated whole and submitted as one <see cref="AppendEntriesCommand"/>; the answer is a receipt of f+1
+/// matching signed statements.
 /// </summary>
 public static class WriteEndpoints
 {
@@ -67,8 +68,48 @@ public static class WriteEndpoints
                 $"{BatchIdHeader} must be 1-{EntryDraft.MaxBatchIdLength} characters of A-Z a-z 0-9 . _ : - and {SequenceStartHeader} a non-negative integer");
         }
 
-        var parsed = await ParseAsync(context, format, formats.Limits).ConfigureAwait(false);
-        if (!parsed.IsSuccess)
+        // What can be refused without the body is refused before it takes room in ordering: a declared oversize body
+        // (Kestrel's own limit stops one that lies) and a content type the endpoint does not take.
+        if (context.Request.ContentLength > formats.Limits.MaxRequestBytes)
+        {
+            return TooLarge(formats.Limits.MaxRequestBytes).ToHttpResult();
+        }
+
+        if (!IngestFormats.Accepts(format, context.Request.ContentType))
+        {
+            return IngestFormats.Parse(format, context.Request.ContentType, ReadOnlyMemory<byte>.Empty).Error!.ToHttpResult();
+        }
+
+        // Room in ordering is taken on the declared length before a byte of the body is read: a write refused here
+        // costs no reading, parsing or encoding, which under overload is most of them. Its body is never judged, so
+        // even a malformed one is answered 503, and its retry gets the 400.
+        CommandAdmission admission;
+        try
+        {
+            admission = await services.Gateway.AdmitAsync(context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ServiceOverloadedException ex)
+        {
+            return Overloaded(context, ex);
+        }
+
+        using (admission)
+        {
+            return await AppendAdmittedAsync(context, streamId, principal, mask.Mask, headers, format, formats.Limits, admission, services).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> AppendAdmittedAsync(
+        HttpContext context, string streamId, LogPrincipal principal, ulong mask, (string? BatchId, long? SequenceStart) headers,
+        IIngestFormat format, IngestLimits limits, CommandAdmission admission, WriteServices services)
+    {
+        var (parsed, unread) = await ReadBodyAsync(context, format, limits, admission).ConfigureAwait(false);
+        if (unread is not null)
+        {
+            return unread;
+        }
+
+        if (!parsed!.IsSuccess)
         {
             return parsed.Error!.ToHttpResult();
         }
@@ -79,7 +120,7 @@ public static class WriteEndpoints
             streamId,
             new WriterIdentity(principal.Tenant, principal.Cloud ?? principal.Tenant, principal.Node ?? "", principal.User),
             batchId ?? UndeduplicatedBatchId(),
-            mask.Mask,
+            mask,
             [.. drafts.Select(EntryCodec.EncodeDraft)])
         {
             Quota = QuotaOf(services.Policies.Current, principal.Tenant),
@@ -88,12 +129,11 @@ public static class WriteEndpoints
         CommandQuorum quorum;
         try
         {
-            quorum = await services.Gateway.SubmitAsync(command, services.Directory.F + 1, context.RequestAborted).ConfigureAwait(false);
+            quorum = await services.Gateway.SubmitAsync(command, services.Directory.F + 1, admission, context.RequestAborted).ConfigureAwait(false);
         }
         catch (ServiceOverloadedException ex)
         {
-            context.Response.Headers.RetryAfter = "1";
-            return ApiProblems.Overloaded(ex);
+            return Overloaded(context, ex);
         }
         catch (QuorumUnavailableException ex)
         {
@@ -106,6 +146,12 @@ public static class WriteEndpoints
             CommandOutcome.OverQuota => OverQuota(context, streamId, quorum.Agreed),
             _ => ApiProblems.Rejected(streamId, quorum.Agreed),
         };
+    }
+
+    private static ProblemHttpResult Overloaded(HttpContext context, ServiceOverloadedException failure)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return ApiProblems.Overloaded(failure);
     }
 
     /// <summary>
@@ -125,23 +171,35 @@ public static class WriteEndpoints
     /// </summary>
     private static string UndeduplicatedBatchId() => "~" + Guid.NewGuid().ToString("N");
 
-    private static async Task<IngestResult> ParseAsync(HttpContext context, IIngestFormat format, IngestLimits limits)
+    /// <summary>Reads and parses the body of an admitted write; a body that could not be read gives the problem instead.</summary>
+    private static async Task<(IngestResult? Parsed, ProblemHttpResult? Unread)> ReadBodyAsync(
+        HttpContext context, IIngestFormat format, IngestLimits limits, CommandAdmission admission)
     {
-        // Refuse a declared oversize body before reading a byte of it; Kestrel's own limit stops one that lies.
-        if (context.Request.ContentLength > limits.MaxRequestBytes)
-        {
-            return IngestResult.Failure(new IngestError(IngestErrorKind.PayloadTooLarge, $"The body is larger than {limits.MaxRequestBytes} bytes."));
-        }
-
+        using var read = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, admission.BodyDeadline);
         try
         {
-            return await IngestFormats.ParseAsync(format, context.Request.ContentType, context.Request.Body, limits, context.RequestAborted).ConfigureAwait(false);
+            return (await IngestFormats.ParseAsync(format, context.Request.ContentType, context.Request.Body, limits, read.Token).ConfigureAwait(false), null);
+        }
+        catch (OperationCanceledException) when (admission.BodyDeadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The rest of the body is not waited for: the connection closes after the answer.
+            context.Response.Headers.Connection = "close";
+            return (null, ApiProblems.Create(StatusCodes.Status408RequestTimeout, "ingest", "body-timeout", "The request body did not arrive in time.",
+                $"a write holds room in ordering while its body arrives, so the body must arrive within {admission.BodyTimeout.TotalSeconds:0.#} s of its admission; send it faster or in smaller batches"));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return IngestResult.Failure(new IngestError(IngestErrorKind.PayloadTooLarge, $"The body is larger than {ReplicaHosting.MaxRequestBodyBytes} bytes."));
+            return (IngestResult.Failure(TooLarge(ReplicaHosting.MaxRequestBodyBytes)), null);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel gave up on the body: it ended before its declared length, or arrived below the minimum data rate.
+            context.Response.Headers.Connection = "close";
+            return (null, ApiProblems.Create(ex.StatusCode, "ingest", "unreadable-body", "The request body could not be read.", ex.Message));
         }
     }
+
+    private static IngestError TooLarge(long maxBytes) => new(IngestErrorKind.PayloadTooLarge, $"The body is larger than {maxBytes} bytes.");
 
     private static (string? BatchId, long? SequenceStart)? ReadHeaders(HttpRequest request)
     {
