@@ -174,14 +174,16 @@ public sealed partial class LogServiceClient : IDisposable
     public async Task<ProvenEntry> GetEntryAsync(string streamId, long sequence, CancellationToken cancellationToken = default)
     {
         var entry = await FetchEntryAsync(streamId, sequence, cancellationToken).ConfigureAwait(false);
-        if (entry.Proof is null && entry.ProofUnavailable?.Contains("newer", StringComparison.Ordinal) == true)
+        if (entry.CertifiedHead is null || (entry.Proof is null && entry.ProofUnavailable?.Contains("newer", StringComparison.Ordinal) == true))
         {
-            // Not yet covered by a certified head: have one made, then ask again.
+            // No certified head covers the entry yet (the stream has none so far, or the entry is newer than the
+            // latest): have one made, then ask again.
             await CreateCertifiedHeadAsync(streamId, cancellationToken).ConfigureAwait(false);
             entry = await FetchEntryAsync(streamId, sequence, cancellationToken).ConfigureAwait(false);
         }
 
-        var failure = ProofChecks.CheckInclusion(entry, Statement(entry.CertifiedHead!));
+        var head = entry.CertifiedHead ?? throw new ProblemException($"the replica still has no certified head of {streamId} to prove entry {sequence} against");
+        var failure = ProofChecks.CheckInclusion(entry, Statement(head));
         return failure is null ? entry : throw new IntegrityException(failure);
     }
 
@@ -196,8 +198,15 @@ public sealed partial class LogServiceClient : IDisposable
             throw new IntegrityException($"asked for {streamId}#{sequence} and got {entry.StreamId}#{entry.Sequence}");
         }
 
-        // The head embedded in the answer is used when it has the documented shape and covers the proof's tree;
-        // otherwise the latest certified head is fetched on its own (it may have moved on: then the entry is asked again once).
+        // No embedded head: the stream has no certified head yet (the proof, if any, is against the replica's own
+        // uncertified head), and the caller has one made. An embedded head is used when it has the documented shape
+        // and covers the proof's tree; otherwise the latest certified head is fetched on its own (it may have moved
+        // on: then the entry is asked again once).
+        if (embedded is null)
+        {
+            return entry;
+        }
+
         var head = TryHead(embedded, streamId);
         if (head is null || (entry.Proof is { } proof && proof.TreeSize != head.Statement.LastSequence + 1))
         {

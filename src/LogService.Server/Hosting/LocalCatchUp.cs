@@ -9,11 +9,18 @@ namespace LogService.Server.Hosting;
 public static class LocalCatchUp
 {
     /// <summary>Waits until <paramref name="store"/> has applied <paramref name="instance"/> or <paramref name="patience"/> passes; true if it has.</summary>
-    public static async Task<bool> WaitAsync(ILogStore store, long instance, TimeSpan patience, CancellationToken cancellationToken)
+    public static Task<bool> WaitAsync(ILogStore store, long instance, TimeSpan patience, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        return WaitAsync(() => store.LastAppliedInstance >= instance, patience, cancellationToken);
+    }
+
+    /// <summary>Waits until <paramref name="caughtUp"/> holds or <paramref name="patience"/> passes; true if it holds.</summary>
+    public static async Task<bool> WaitAsync(Func<bool> caughtUp, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caughtUp);
         var deadline = DateTime.UtcNow + patience;
-        while (store.LastAppliedInstance < instance)
+        while (!caughtUp())
         {
             if (DateTime.UtcNow >= deadline)
             {

@@ -10,6 +10,8 @@ namespace LogService.Server.Reading;
 /// <summary>Certified heads (DESIGN §8): the latest one this replica stored, and a new one made on demand through the replicas.</summary>
 internal sealed class CertifiedHeads(ILogStore store, ReadAccess access, IServiceProvider services)
 {
+    private static readonly TimeSpan CatchUpPatience = TimeSpan.FromSeconds(3);
+
     public IResult Latest(LogPrincipal caller, string tenant, string name)
     {
         var grant = access.Check(caller, PolicyAction.Read, tenant, name, "certified-head");
@@ -61,6 +63,10 @@ internal sealed class CertifiedHeads(ILogStore store, ReadAccess access, IServic
             }
 
             await gateway.SubmitAsync(new RecordCertificateCommand(certificate), runtime.Keys.ReceiptQuorum, cancellationToken);
+
+            // f+1 replicas recorded it, not necessarily this one. A caller certifies in order to read against the new
+            // head next (an entry's proof, an export), from this replica: answer once this store holds it too.
+            await LocalCatchUp.WaitAsync(() => store.GetLatestCertifiedHead(grant.StreamId)?.Sequence >= statement.LastSequence, CatchUpPatience, cancellationToken);
             access.Recorded(caller, grant, "certify", $"certified head at {statement.LastSequence}");
             return TypedResults.Json(Json(certificate));
         }

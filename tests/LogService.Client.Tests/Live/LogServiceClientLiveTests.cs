@@ -26,6 +26,26 @@ public sealed class LogServiceClientLiveTests(LiveCluster live) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnEntryOfAStreamNeverCertifiedComesBackProvenAgainstAHeadCertifiedOnDemand()
+    {
+        using var client = live.Client("acme-admin");
+        var name = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        await client.CreateStreamAsync(new CreateStreamRequest(name));
+        var receipt = await client.WriteAsync("acme/" + name, Batch("first read", 2));
+
+        // The situation under test: the stream has no certified head yet (they are made at checkpoints and on demand).
+        var none = await Assert.ThrowsAsync<ProblemException>(() => client.GetCertifiedHeadAsync("acme/" + name));
+        Assert.Equal(503, none.Status);
+
+        var entry = await client.GetEntryAsync("acme/" + name, receipt.FirstSequence!.Value + 1);
+
+        Assert.Equal("first read 1", entry.Body?.RenderedMessage);
+        Assert.NotNull(entry.Proof);
+        var head = await client.GetCertifiedHeadAsync("acme/" + name);
+        Assert.True(head.Statement.LastSequence >= receipt.LastSequence, $"certified at {head.Statement.LastSequence}, written up to {receipt.LastSequence}");
+    }
+
+    [Fact]
     public async Task ARetriedBatchIdGetsTheOriginalReceiptNotASecondCopy()
     {
         using var client = live.Client("acme-writer");

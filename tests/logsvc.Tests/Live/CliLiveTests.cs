@@ -33,6 +33,22 @@ public sealed class CliLiveTests(LiveService live) : IClassFixture<LiveService>
     }
 
     [Fact]
+    public async Task GetOnAStreamThatWasNeverCertifiedHasAHeadCertifiedAndVerifiesTheProof()
+    {
+        using var cli = await live.LoginAsync("acme-admin");
+        var stream = "acme/get-" + Marker()[..8];
+        Assert.Equal(0, (await cli.RunAsync("streams", "create", stream["acme/".Length..])).ExitCode);
+        var write = await cli.RunAsync("write", stream, "the first read of a new stream", "--json");
+        var sequence = Json(write)["firstSequence"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var get = await cli.RunAsync("get", stream, sequence, "--output", "plain");
+
+        // No certified head existed (the service certifies at checkpoints and on demand): get asked for one.
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Contains($"inclusion proof: verified, leaf {sequence} of", get.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnlineVerificationChecksTheRangeAndProvesTheNextHeadConsistentWithTheLast()
     {
         using var cli = await live.LoginAsync("acme-admin");
