@@ -9,7 +9,7 @@ namespace LogService.Core.Entries;
 /// invalid UTF-8, malformed numbers, duplicate names and trailing bytes all fail, so each accepted input
 /// has exactly one encoding.
 /// </summary>
-internal ref struct CanonicalReader(ReadOnlySpan<byte> input)
+internal ref partial struct CanonicalReader(ReadOnlySpan<byte> input)
 {
     private const int MaxValueDepth = 64;
     private readonly ReadOnlySpan<byte> _input = input;
@@ -63,29 +63,24 @@ internal ref struct CanonicalReader(ReadOnlySpan<byte> input)
         return (int)count;
     }
 
-    public string ReadString()
-    {
-        var length = ReadCount();
-        var bytes = Take(length);
-        if (!Utf8.IsValid(bytes))
-        {
-            throw Malformed("string is not valid UTF-8");
-        }
+    public string ReadString() => Encoding.UTF8.GetString(ReadUtf8());
 
-        return Encoding.UTF8.GetString(bytes);
+    /// <summary>Reads a string's bytes, checked to be valid UTF-8, without decoding them.</summary>
+    public ReadOnlySpan<byte> ReadUtf8()
+    {
+        var bytes = Take(ReadCount());
+        return Utf8.IsValid(bytes) ? bytes : throw Malformed("string is not valid UTF-8");
     }
 
     public byte[] ReadBytes() => Take(ReadCount()).ToArray();
 
-    public string ReadHex(int byteCount)
+    public string ReadHex(int byteCount) => Convert.ToHexStringLower(ReadId(byteCount));
+
+    /// <summary>Reads a trace or span id's bytes, checked not to be all zero.</summary>
+    public ReadOnlySpan<byte> ReadId(int byteCount)
     {
         var bytes = Take(byteCount);
-        if (!bytes.ContainsAnyExcept((byte)0))
-        {
-            throw Malformed("an all-zero trace or span id is encoded as absent");
-        }
-
-        return Convert.ToHexStringLower(bytes);
+        return bytes.ContainsAnyExcept((byte)0) ? bytes : throw Malformed("an all-zero trace or span id is encoded as absent");
     }
 
     public LogValue ReadValue(int depth = 0)

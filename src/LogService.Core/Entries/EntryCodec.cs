@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace LogService.Core.Entries;
 
@@ -9,7 +9,7 @@ namespace LogService.Core.Entries;
 /// same bytes (the D_j that is encrypted and chained), and decoding accepts only bytes this class would
 /// write, so the encoding is a bijection. The layout is documented in docs/api.md ("Entry encoding").
 /// </summary>
-public static class EntryCodec
+public static partial class EntryCodec
 {
     /// <summary>Format version written as the first byte of a body and of a draft.</summary>
     public const byte Version = 1;
@@ -111,28 +111,6 @@ public static class EntryCodec
         return reader.AtEnd ? body : throw CanonicalReader.Malformed("trailing bytes after the body");
     }
 
-    /// <summary>
-    /// The body the Log Core seals for a draft: the draft's body bytes (from <paramref name="bodyOffset"/>, as
-    /// <see cref="DecodeDraft(ReadOnlySpan{byte}, out int)"/> reports it) with the draft's per-source sequence added as
-    /// <see cref="EntryBody.SourceSequence"/>, so the writer's sequence is encrypted and chained with the event. Equals
-    /// <see cref="EncodeBody(EntryBody)"/> of <c>draft.Body with { SourceSequence = draft.Sequence }</c> without
-    /// encoding the body again.
-    /// </summary>
-    internal static ReadOnlyMemory<byte> BodyToSeal(byte[] encodedDraft, int bodyOffset, long? sequence)
-    {
-        if (sequence is not { } value)
-        {
-            return encodedDraft.AsMemory(bodyOffset);
-        }
-
-        var body = encodedDraft.AsSpan(bodyOffset);
-        var sealable = new byte[body.Length + SourceSequenceTrailerLength];
-        body.CopyTo(sealable);
-        sealable[body.Length] = (byte)ExtendedBodyFields.SourceSequence;
-        BinaryPrimitives.WriteInt64BigEndian(sealable.AsSpan(body.Length + 1), value);
-        return sealable;
-    }
-
     /// <summary>Encodes a whole draft (header fields, dedup fields and body) into a new array, e.g. for a replicated command.</summary>
     public static byte[] EncodeDraft(EntryDraft draft)
     {
@@ -173,16 +151,37 @@ public static class EntryCodec
 
     /// <summary>Decodes a draft written by <see cref="EncodeDraft(EntryDraft, IBufferWriter{byte})"/>.</summary>
     /// <exception cref="EntryEncodingException">The bytes are not a canonical draft encoding.</exception>
-    public static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded) => DecodeDraft(encoded, out _);
-
-    /// <summary>
-    /// Decodes a draft and reports where its body starts: because the encoding is canonical, the bytes from
-    /// <paramref name="bodyOffset"/> on are exactly <see cref="EncodeBody(EntryBody)"/> of the decoded body, so a
-    /// caller that seals the body need not encode it again.
-    /// </summary>
-    internal static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded, out int bodyOffset)
+    public static EntryDraft DecodeDraft(ReadOnlySpan<byte> encoded)
     {
         var reader = new CanonicalReader(encoded);
+        var (level, eventType, sequence) = ReadDraftHeader(ref reader, out var batchId);
+        var body = ReadBody(ref reader);
+        if (!reader.AtEnd)
+        {
+            throw CanonicalReader.Malformed("trailing bytes after the draft");
+        }
+
+        if (body.SourceSequence is not null)
+        {
+            throw DraftBodyWithSourceSequence();
+        }
+
+        return new EntryDraft
+        {
+            Level = level,
+            EventType = eventType,
+            Sequence = sequence,
+            BatchId = batchId.IsEmpty ? null : Encoding.UTF8.GetString(batchId),
+            Body = body,
+        };
+    }
+
+    /// <summary>
+    /// Reads a draft's fields before its body. <paramref name="batchId"/> is the batch id's UTF-8 bytes, checked, or
+    /// empty when the draft has none (a batch id present is never empty).
+    /// </summary>
+    private static (EntryLevel Level, uint EventType, long? Sequence) ReadDraftHeader(ref CanonicalReader reader, out ReadOnlySpan<byte> batchId)
+    {
         ExpectVersion(ref reader);
         var level = reader.ReadByte();
         if (level > (byte)EntryLevel.Fatal)
@@ -198,26 +197,17 @@ public static class EntryCodec
         }
 
         long? sequence = (fields & DraftFields.Sequence) != 0 ? reader.ReadInt64() : null;
-        var batchId = (fields & DraftFields.BatchId) != 0 ? reader.ReadString() : null;
-        if (batchId is not null && !EntryDraft.IsValidBatchId(batchId))
+        batchId = (fields & DraftFields.BatchId) != 0 ? reader.ReadUtf8() : default;
+        if ((fields & DraftFields.BatchId) != 0 && !EntryDraft.IsValidBatchId(batchId))
         {
             throw CanonicalReader.Malformed("batch id is not well formed");
         }
 
-        bodyOffset = encoded.Length - reader.Remaining.Length;
-        var body = ReadBody(ref reader);
-        if (!reader.AtEnd)
-        {
-            throw CanonicalReader.Malformed("trailing bytes after the draft");
-        }
-
-        if (body.SourceSequence is not null)
-        {
-            throw CanonicalReader.Malformed("a draft's body carries no source sequence (the draft's sequence field does)");
-        }
-
-        return new EntryDraft { Level = (EntryLevel)level, EventType = eventType, Sequence = sequence, BatchId = batchId, Body = body };
+        return ((EntryLevel)level, eventType, sequence);
     }
+
+    private static EntryEncodingException DraftBodyWithSourceSequence() =>
+        CanonicalReader.Malformed("a draft's body carries no source sequence (the draft's sequence field does)");
 
     private static EntryBody ReadBody(ref CanonicalReader reader)
     {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace LogService.Core.Entries;
 
 /// <summary>
@@ -46,16 +48,26 @@ public sealed record EntryDraft
     public const int MaxBatchIdLength = 128;
 
     /// <summary>True when <paramref name="batchId"/> is a well-formed batch id.</summary>
-    public static bool IsValidBatchId(ReadOnlySpan<char> batchId)
+    public static bool IsValidBatchId(ReadOnlySpan<char> batchId) => IsValidBatchIdText(batchId);
+
+    /// <summary>
+    /// True when the UTF-8 <paramref name="batchId"/> is a well-formed batch id. Batch ids are ASCII, so this agrees with
+    /// <see cref="IsValidBatchId(ReadOnlySpan{char})"/> on the decoded text of any valid UTF-8.
+    /// </summary>
+    internal static bool IsValidBatchId(ReadOnlySpan<byte> batchId) => IsValidBatchIdText(batchId);
+
+    private static bool IsValidBatchIdText<TUnit>(ReadOnlySpan<TUnit> batchId)
+        where TUnit : unmanaged, IBinaryInteger<TUnit>
     {
         if (batchId.IsEmpty || batchId.Length > MaxBatchIdLength)
         {
             return false;
         }
 
-        foreach (var c in batchId)
+        foreach (var unit in batchId)
         {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or ':' or '-'))
+            var c = uint.CreateTruncating(unit);
+            if (c > 0x7f || (!char.IsAsciiLetterOrDigit((char)c) && c is not ('.' or '_' or ':' or '-')))
             {
                 return false;
             }

@@ -1,13 +1,24 @@
+using System.Numerics;
+
 namespace LogService.Core.Entries;
 
 /// <summary>Checks the JSON number grammar (RFC 8259 §6), so number text can be stored and re-emitted verbatim.</summary>
 internal static class JsonNumberText
 {
     /// <summary>True when <paramref name="text"/> is exactly one JSON number.</summary>
-    public static bool IsValid(ReadOnlySpan<char> text)
+    public static bool IsValid(ReadOnlySpan<char> text) => IsValidNumber(text);
+
+    /// <summary>
+    /// True when the UTF-8 <paramref name="text"/> is exactly one JSON number. The grammar is ASCII only, so this
+    /// agrees with <see cref="IsValid(ReadOnlySpan{char})"/> on the decoded text of any valid UTF-8.
+    /// </summary>
+    public static bool IsValid(ReadOnlySpan<byte> text) => IsValidNumber(text);
+
+    private static bool IsValidNumber<TUnit>(ReadOnlySpan<TUnit> text)
+        where TUnit : unmanaged, IBinaryInteger<TUnit>
     {
         var i = 0;
-        if (i < text.Length && text[i] == '-')
+        if (Is(text, i, '-'))
         {
             i++;
         }
@@ -17,7 +28,7 @@ internal static class JsonNumberText
             return false;
         }
 
-        if (text[i] == '0')
+        if (Is(text, i, '0'))
         {
             i++;
         }
@@ -26,7 +37,7 @@ internal static class JsonNumberText
             return false;
         }
 
-        if (i < text.Length && text[i] == '.')
+        if (Is(text, i, '.'))
         {
             i++;
             if (!SkipDigits(text, ref i))
@@ -35,10 +46,10 @@ internal static class JsonNumberText
             }
         }
 
-        if (i < text.Length && (text[i] == 'e' || text[i] == 'E'))
+        if (Is(text, i, 'e') || Is(text, i, 'E'))
         {
             i++;
-            if (i < text.Length && (text[i] == '+' || text[i] == '-'))
+            if (Is(text, i, '+') || Is(text, i, '-'))
             {
                 i++;
             }
@@ -52,10 +63,15 @@ internal static class JsonNumberText
         return i == text.Length;
     }
 
-    private static bool SkipDigits(ReadOnlySpan<char> text, ref int i)
+    private static bool Is<TUnit>(ReadOnlySpan<TUnit> text, int i, char expected)
+        where TUnit : unmanaged, IBinaryInteger<TUnit> =>
+        i < text.Length && uint.CreateTruncating(text[i]) == expected;
+
+    private static bool SkipDigits<TUnit>(ReadOnlySpan<TUnit> text, ref int i)
+        where TUnit : unmanaged, IBinaryInteger<TUnit>
     {
         var start = i;
-        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        while (i < text.Length && uint.CreateTruncating(text[i]) - '0' <= 9)
         {
             i++;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using LogService.Core.Commands;
 using LogService.Core.Entries;
@@ -72,14 +73,16 @@ public sealed partial class LogCoreStateMachine
             return new CommandReply(CommandOutcome.Duplicate, "", StatementOf(stream, first), _identity.ReplicaId, []);
         }
 
-        // Decode every draft before sealing any, so a bad entry rejects the batch whole and the chain never advances for it.
-        var drafts = new EntryDraft[command.Drafts.Count];
-        var bodyOffsets = new int[drafts.Length];
+        // Check every draft before sealing any, so a bad entry rejects the batch whole and the chain never advances for
+        // it. Checking builds no objects: the body is sealed as the bytes that came in, which are canonical once checked.
+        var drafts = new ValidatedDraft[command.Drafts.Count];
+        var longestBody = 0;
         try
         {
             for (var i = 0; i < drafts.Length; i++)
             {
-                drafts[i] = EntryCodec.DecodeDraft(command.Drafts[i], out bodyOffsets[i]);
+                drafts[i] = EntryCodec.ValidateDraft(command.Drafts[i]);
+                longestBody = Math.Max(longestBody, EntryCodec.BodyToSealLength(command.Drafts[i].Length, drafts[i]));
             }
         }
         catch (EntryEncodingException ex)
@@ -100,23 +103,39 @@ public sealed partial class LogCoreStateMachine
         first = stream.Sealer.NextSequence;
         var sealedEntries = new byte[drafts.Length][];
         var metadataOf = new EntryMetadata[drafts.Length];
-        for (var i = 0; i < drafts.Length; i++)
+        var scratch = ArrayPool<byte>.Shared.Rent(longestBody);
+        try
         {
-            var draft = drafts[i];
-            var metadata = new EntryMetadata(
-                context.TimestampMicros,
-                (byte)draft.Level,
-                stream.Tenant,
-                command.Writer.Cloud,
-                command.Writer.Node,
-                command.Writer.User,
-                draft.EventType.ToString("x8", CultureInfo.InvariantCulture),
-                command.PermissionMask);
-            var body = EntryCodec.BodyToSeal(command.Drafts[i], bodyOffsets[i], draft.Sequence).Span;
-            var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
-            stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
-            sealedEntries[i] = sealedBytes;
-            metadataOf[i] = metadata;
+            var eventType = "";
+            for (var i = 0; i < drafts.Length; i++)
+            {
+                var draft = drafts[i];
+
+                // A batch's entries mostly share a few event types; consecutive equal ones share the text.
+                if (i == 0 || draft.EventType != drafts[i - 1].EventType)
+                {
+                    eventType = draft.EventType.ToString("x8", CultureInfo.InvariantCulture);
+                }
+
+                var metadata = new EntryMetadata(
+                    context.TimestampMicros,
+                    (byte)draft.Level,
+                    stream.Tenant,
+                    command.Writer.Cloud,
+                    command.Writer.Node,
+                    command.Writer.User,
+                    eventType,
+                    command.PermissionMask);
+                var body = EntryCodec.BodyToSeal(command.Drafts[i], draft, scratch);
+                var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
+                stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
+                sealedEntries[i] = sealedBytes;
+                metadataOf[i] = metadata;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
 
         context.AddRange(stream, metadataOf, sealedEntries);
