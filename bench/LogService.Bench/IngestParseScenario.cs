@@ -113,7 +113,7 @@ internal sealed class IngestParseScenario : IBenchScenario
 
     private static string Time(DateTimeOffset now, int i) => now.AddMilliseconds(-i).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    private static string NativeBatch(DateTimeOffset now) =>
+    internal static string NativeBatch(DateTimeOffset now) =>
         "{\"batchId\":\"bench-1\",\"source\":{\"application\":\"shop\",\"node\":\"web-1\"},\"sequenceStart\":0,\"entries\":["
         + string.Join(",", Enumerable.Range(0, EventsPerBatch).Select(i =>
             $"{{\"timestamp\":\"{Time(now, i)}\",\"level\":\"Information\",\"messageTemplate\":\"Order {{OrderId}} for {{Customer}} shipped in {{Elapsed}} ms\",\"renderedMessage\":\"Order {i} for \\\"c-{i % 97}\\\" shipped in 12.5 ms\",\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"spanId\":\"00f067aa0ba902b7\",\"properties\":{{\"OrderId\":{i},\"Customer\":\"c-{i % 97}\",\"Elapsed\":12.5,\"Region\":\"eu-west\"}}}}"))
