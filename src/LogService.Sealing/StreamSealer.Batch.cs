@@ -54,18 +54,96 @@ public sealed partial class StreamSealer
 
         if (maxDegreeOfParallelism <= 1 || count < ParallelThreshold)
         {
+            var entries = new Memory<byte>[count];
             var offset = 0;
             for (var i = 0; i < count; i++)
             {
-                offset += SealInto(EntryKind.Data, metadata[i], metadata[i].PermissionMask, bodies[i].Span, destination.Span[offset..]);
+                entries[i] = destination.Slice(offset, entryLengths[i]);
+                offset += entryLengths[i];
             }
 
+            SealInGroups(metadata, bodies, entries);
             bytesWritten = offset;
             return true;
         }
 
         bytesWritten = SealInParallel(metadata, bodies, destination, entryLengths[..count], maxDegreeOfParallelism);
         return true;
+    }
+
+    /// <summary>
+    /// Seals consecutive data entries on the calling thread, each into a new array of its own: the entries
+    /// <see cref="TrySealData"/> would give one by one, with the MACs of every eight computed side by side.
+    /// </summary>
+    public byte[][] SealDataBatch(ReadOnlySpan<EntryMetadata> metadata, IReadOnlyList<ReadOnlyMemory<byte>> bodies)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
+        if (bodies.Count != metadata.Length)
+        {
+            throw new ArgumentException("metadata and bodies must describe the same entries");
+        }
+
+        var sealedEntries = new byte[metadata.Length][];
+        var entries = new Memory<byte>[metadata.Length];
+        for (var i = 0; i < metadata.Length; i++)
+        {
+            EnsureCanSeal(EntryKind.Data, bodies[i].Length);
+            sealedEntries[i] = new byte[GetEncodedLength(metadata[i], bodies[i].Length)];
+            entries[i] = sealedEntries[i];
+        }
+
+        SealInGroups(metadata, bodies, entries);
+        return sealedEntries;
+    }
+
+    /// <summary>
+    /// Seals data entries in order into <paramref name="entries"/> (each exactly its entry's length), eight at a time:
+    /// everything up to the MAC one by one along the chain, then the eight MACs side by side. Only the current eight
+    /// entries' HMAC key states are held, and they are zeroed before this returns.
+    /// </summary>
+    private void SealInGroups(ReadOnlySpan<EntryMetadata> metadata, IReadOnlyList<ReadOnlyMemory<byte>> bodies, ReadOnlySpan<Memory<byte>> entries)
+    {
+        Span<uint> macPads = stackalloc uint[EightLaneSha256.Lanes * MacPadWords];
+        try
+        {
+            for (var first = 0; first < entries.Length; first += EightLaneSha256.Lanes)
+            {
+                var lanes = Math.Min(EightLaneSha256.Lanes, entries.Length - first);
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    var i = first + lane;
+                    SealAllButMac(EntryKind.Data, metadata[i], metadata[i].PermissionMask, bodies[i].Span, entries[i].Span, macPads.Slice(lane * MacPadWords, MacPadWords));
+                }
+
+                WriteMacs(macPads[..(lanes * MacPadWords)], entries.Slice(first, lanes));
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
+        }
+    }
+
+    /// <summary>Writes Z_j into each of <paramref name="entries"/> (sealed but for the MAC) from its key states, eight side by side.</summary>
+    private static void WriteMacs(ReadOnlySpan<uint> macPads, ReadOnlySpan<Memory<byte>> entries)
+    {
+        Span<byte> links = stackalloc byte[EightLaneSha256.Lanes * EntryFormat.HashSize];
+        Span<byte> macs = stackalloc byte[EightLaneSha256.Lanes * EntryFormat.HashSize];
+        for (var first = 0; first < entries.Length; first += EightLaneSha256.Lanes)
+        {
+            var lanes = Math.Min(EightLaneSha256.Lanes, entries.Length - first);
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var entry = entries[first + lane].Span;
+                entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize).CopyTo(links[(lane * EntryFormat.HashSize)..]);
+            }
+
+            ChainHasher.ComputeMacsFromPads(macPads.Slice(first * MacPadWords, lanes * MacPadWords), links[..(lanes * EntryFormat.HashSize)], macs);
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                macs.Slice(lane * EntryFormat.HashSize, EntryFormat.HashSize).CopyTo(entries[first + lane].Span[^EntryFormat.HashSize..]);
+            }
+        }
     }
 
     private int SealInParallel(
@@ -75,7 +153,6 @@ public sealed partial class StreamSealer
         var offsets = new int[count];
         var headerLengths = new int[count];
         var masks = new ulong[count];
-        var lengths = entryLengths.ToArray();
 
         // Each K_j and HMAC key state of the batch, held only until the batch is sealed and zeroed in the
         // finally block. The key states allow MACs for their own entry only; no A_j is kept.
@@ -119,16 +196,14 @@ public sealed partial class StreamSealer
                 link.CopyTo(_head);
             }
 
-            Parallel.ForEach(ranges, options, range =>
+            var entries = new Memory<byte>[count];
+            for (var i = 0; i < count; i++)
             {
-                var hasher = new ChainHasher();
-                for (var i = range.Item1; i < range.Item2; i++)
-                {
-                    var entry = destination.Span.Slice(offsets[i], lengths[i]);
-                    var link = entry.Slice(entry.Length - (2 * EntryFormat.HashSize), EntryFormat.HashSize);
-                    hasher.ComputeMacFromPads(macPads.AsSpan(i * MacPadWords, MacPadWords), link, entry[^EntryFormat.HashSize..]);
-                }
-            });
+                entries[i] = destination.Slice(offsets[i], entryLengths[i]);
+            }
+
+            Parallel.ForEach(ranges, options, range =>
+                WriteMacs(macPads.AsSpan(range.Item1 * MacPadWords, (range.Item2 - range.Item1) * MacPadWords), entries.AsSpan(range.Item1, range.Item2 - range.Item1)));
 
             NextSequence += count;
             return offset;

@@ -164,26 +164,37 @@ public sealed partial class StreamSealer : IDisposable
     /// <summary>Seals one entry at <see cref="NextSequence"/> into <paramref name="destination"/> and advances the chain.</summary>
     private int SealInto(EntryKind kind, in EntryMetadata metadata, ulong mask, ReadOnlySpan<byte> body, Span<byte> destination)
     {
+        Span<uint> macPads = stackalloc uint[MacPadWords];
+        var length = SealAllButMac(kind, metadata, mask, body, destination, macPads);
+        var entry = destination[..length];
+        _hasher.ComputeMacFromPads(macPads, entry.Slice(length - (2 * EntryFormat.HashSize), EntryFormat.HashSize), entry[^EntryFormat.HashSize..]);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
+        return length;
+    }
+
+    /// <summary>
+    /// Seals one entry at <see cref="NextSequence"/> into <paramref name="destination"/> up to its MAC Z_j, and advances
+    /// the chain: Z_j is then computed from the HMAC key states written to <paramref name="macPads"/>, which the caller
+    /// zeroes. Returns the entry's length, MAC included.
+    /// </summary>
+    private int SealAllButMac(EntryKind kind, in EntryMetadata metadata, ulong mask, ReadOnlySpan<byte> body, Span<byte> destination, Span<uint> macPads)
+    {
         var headerLength = EntryWriter.WriteHeader(destination, kind, NextSequence, _streamId, metadata, mask);
         var header = destination[..headerLength];
         BinaryPrimitives.WriteUInt32BigEndian(destination[headerLength..], (uint)body.Length);
         var bodyOffset = headerLength + 4;
         var sealedBody = destination.Slice(bodyOffset, body.Length + EntryFormat.TagSize);
         var link = destination.Slice(bodyOffset + sealedBody.Length, EntryFormat.HashSize);
-        var mac = destination.Slice(bodyOffset + sealedBody.Length + EntryFormat.HashSize, EntryFormat.HashSize);
 
         Span<byte> key = stackalloc byte[EntryFormat.KeySize];
-        Span<uint> macPads = stackalloc uint[16];
 
-        // From here on _secret holds A_{j+1}: A_j survives only inside the MAC's key states, zeroed below.
+        // From here on _secret holds A_{j+1}: A_j survives only inside the MAC's key states.
         // A rotation entry then has its successor secret installed over it by SealRotation.
         _hasher.PrepareEntry(mask, _secret, key, macPads);
         EntryCipher.Encrypt(key, NextSequence, body, header, sealedBody[..body.Length], sealedBody[body.Length..]);
         _hasher.ComputeLink(_head, header, sealedBody, mask, link);
-        _hasher.ComputeMacFromPads(macPads, link, mac);
         link.CopyTo(_head);
         CryptographicOperations.ZeroMemory(key);
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(macPads));
         NextSequence++;
         return bodyOffset + sealedBody.Length + (2 * EntryFormat.HashSize);
     }

@@ -78,6 +78,45 @@ public sealed class StreamSealerTests
         Assert.Equal(single.NextSequence, batch.NextSequence);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(21)]
+    public void SealingABatchIntoArraysGivesTheEntriesSealedOneByOne(int count)
+    {
+        var metadata = Enumerable.Range(1, count).Select(i => TestStream.Metadata(i, i % 3 == 0 ? TestStream.Debug : TestStream.Audit)).ToArray();
+        var bodies = Enumerable.Range(1, count).Select(i => (ReadOnlyMemory<byte>)TestStream.Body(i * 7)).ToList();
+
+        using var single = StreamSealer.Create("tenant-a/app", _secret);
+        single.SealOpen(TestStream.Metadata(0, 1));
+        var expected = bodies.Select((body, i) => single.SealData(metadata[i], body.Span).Encoded.ToArray()).ToArray();
+
+        using var batch = StreamSealer.Create("tenant-a/app", _secret);
+        batch.SealOpen(TestStream.Metadata(0, 1));
+        var sealedEntries = batch.SealDataBatch(metadata, bodies);
+
+        Assert.Equal(expected, sealedEntries);
+        Assert.Equal(single.Head.ToArray(), batch.Head.ToArray());
+        Assert.Equal(single.ExportState().Encode(), batch.ExportState().Encode());
+        Assert.Equal(single.SealData(metadata[0], bodies[0].Span).Encoded.ToArray(), batch.SealData(metadata[0], bodies[0].Span).Encoded.ToArray());
+    }
+
+    [Fact]
+    public void ABatchIntoArraysIsCheckedWholeBeforeAnythingIsSealed()
+    {
+        using var sealer = StreamSealer.Create("tenant-a/app", _secret);
+        Assert.Throws<InvalidOperationException>(() => sealer.SealDataBatch([TestStream.Metadata(1, 1)], [TestStream.Body(1)]));
+        sealer.SealOpen(TestStream.Metadata(0, 1));
+        var head = sealer.Head.ToArray();
+
+        Assert.Throws<ArgumentException>(() => sealer.SealDataBatch([TestStream.Metadata(1, 1)], []));
+        Assert.Throws<ArgumentException>(() => sealer.SealDataBatch(
+            [TestStream.Metadata(1, 1), TestStream.Metadata(2, 1)],
+            [TestStream.Body(1), new byte[LogService.Sealing.Format.EntryFormat.MaxBodyBytes + 1]]));
+        Assert.Equal(1, sealer.NextSequence);
+        Assert.Equal(head, sealer.Head.ToArray());
+    }
+
     [Fact]
     public void AResumedSealerContinuesTheSameChain()
     {

@@ -29,29 +29,30 @@ public static partial class EntryCodec
         return hasSourceSequence ? throw DraftBodyWithSourceSequence() : new ValidatedDraft(level, eventType, sequence, bodyOffset);
     }
 
-    /// <summary>Length of the body <see cref="BodyToSeal"/> gives for this draft, to size its scratch buffer.</summary>
-    internal static int BodyToSealLength(int encodedLength, in ValidatedDraft draft) =>
-        encodedLength - draft.BodyOffset + (draft.Sequence is null ? 0 : SourceSequenceTrailerLength);
+    /// <summary>Room <see cref="BodyToSeal"/> takes in its scratch buffer for this draft: none unless it has a sequence.</summary>
+    internal static int ScratchNeeded(int encodedLength, in ValidatedDraft draft) =>
+        draft.Sequence is null ? 0 : encodedLength - draft.BodyOffset + SourceSequenceTrailerLength;
 
     /// <summary>
     /// The body the Log Core seals for a validated draft: the draft's body bytes with its per-source sequence added as
     /// <see cref="EntryBody.SourceSequence"/>, so the writer's sequence is encrypted and chained with the event. Equals
     /// <see cref="EncodeBody(EntryBody)"/> of <c>draft.Body with { SourceSequence = draft.Sequence }</c>. A draft without
     /// a sequence gives a slice of <paramref name="encoded"/>; one with a sequence is written to
-    /// <paramref name="scratch"/>, which must hold <see cref="BodyToSealLength"/> bytes.
+    /// <paramref name="scratch"/> from <paramref name="scratchUsed"/> on, which advances by <see cref="ScratchNeeded"/>.
     /// </summary>
-    internal static ReadOnlySpan<byte> BodyToSeal(ReadOnlySpan<byte> encoded, in ValidatedDraft draft, Span<byte> scratch)
+    internal static ReadOnlyMemory<byte> BodyToSeal(byte[] encoded, in ValidatedDraft draft, byte[] scratch, ref int scratchUsed)
     {
-        var body = encoded[draft.BodyOffset..];
+        var body = encoded.AsMemory(draft.BodyOffset);
         if (draft.Sequence is not { } sequence)
         {
             return body;
         }
 
-        var sealable = scratch[..(body.Length + SourceSequenceTrailerLength)];
-        body.CopyTo(sealable);
-        sealable[body.Length] = (byte)ExtendedBodyFields.SourceSequence;
-        BinaryPrimitives.WriteInt64BigEndian(sealable[(body.Length + 1)..], sequence);
+        var sealable = scratch.AsMemory(scratchUsed, body.Length + SourceSequenceTrailerLength);
+        body.Span.CopyTo(sealable.Span);
+        sealable.Span[body.Length] = (byte)ExtendedBodyFields.SourceSequence;
+        BinaryPrimitives.WriteInt64BigEndian(sealable.Span[(body.Length + 1)..], sequence);
+        scratchUsed += sealable.Length;
         return sealable;
     }
 

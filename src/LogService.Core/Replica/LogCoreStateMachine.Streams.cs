@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Globalization;
 using LogService.Core.Commands;
 using LogService.Core.Entries;
 using LogService.Sealing;
@@ -73,24 +71,17 @@ public sealed partial class LogCoreStateMachine
             return new CommandReply(CommandOutcome.Duplicate, "", StatementOf(stream, first), _identity.ReplicaId, []);
         }
 
-        // Check every draft before sealing any, so a bad entry rejects the batch whole and the chain never advances for
-        // it. Checking builds no objects: the body is sealed as the bytes that came in, which are canonical once checked.
-        var drafts = new ValidatedDraft[command.Drafts.Count];
-        var longestBody = 0;
+        DraftBatch drafts;
         try
         {
-            for (var i = 0; i < drafts.Length; i++)
-            {
-                drafts[i] = EntryCodec.ValidateDraft(command.Drafts[i]);
-                longestBody = Math.Max(longestBody, EntryCodec.BodyToSealLength(command.Drafts[i].Length, drafts[i]));
-            }
+            drafts = DraftBatch.Check(command.Drafts);
         }
         catch (EntryEncodingException ex)
         {
             return Rejected(ex.Message);
         }
 
-        if (drafts.Length == 0)
+        if (drafts.Count == 0)
         {
             return Rejected("a batch must hold at least one entry");
         }
@@ -101,43 +92,7 @@ public sealed partial class LogCoreStateMachine
         }
 
         first = stream.Sealer.NextSequence;
-        var sealedEntries = new byte[drafts.Length][];
-        var metadataOf = new EntryMetadata[drafts.Length];
-        var scratch = ArrayPool<byte>.Shared.Rent(longestBody);
-        try
-        {
-            var eventType = "";
-            for (var i = 0; i < drafts.Length; i++)
-            {
-                var draft = drafts[i];
-
-                // A batch's entries mostly share a few event types; consecutive equal ones share the text.
-                if (i == 0 || draft.EventType != drafts[i - 1].EventType)
-                {
-                    eventType = draft.EventType.ToString("x8", CultureInfo.InvariantCulture);
-                }
-
-                var metadata = new EntryMetadata(
-                    context.TimestampMicros,
-                    (byte)draft.Level,
-                    stream.Tenant,
-                    command.Writer.Cloud,
-                    command.Writer.Node,
-                    command.Writer.User,
-                    eventType,
-                    command.PermissionMask);
-                var body = EntryCodec.BodyToSeal(command.Drafts[i], draft, scratch);
-                var sealedBytes = new byte[stream.Sealer.GetEncodedLength(metadata, body.Length)];
-                stream.Sealer.TrySealData(metadata, body, sealedBytes, out _);
-                sealedEntries[i] = sealedBytes;
-                metadataOf[i] = metadata;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-
+        var sealedEntries = drafts.Seal(stream.Sealer, context.TimestampMicros, stream.Tenant, command.Writer, command.PermissionMask, out var metadataOf);
         context.AddRange(stream, metadataOf, sealedEntries);
 
         stream.Remember(batchKey, first, stream.Sealer.NextSequence - 1);

@@ -6,7 +6,7 @@ namespace LogService.Sealing.Crypto;
 
 /// <summary>
 /// The hash chain's primitives (DESIGN §6). Short inputs (K_j, A_{j+1}, the HMAC) are hashed in managed code;
-/// the link, which covers the whole entry, goes to the platform's SHA-256 in one call. Not thread-safe: each thread uses its own instance.
+/// the link, which covers the whole entry, goes to libcrypto's SHA-256 in one call (<see cref="LibcryptoSha256"/>). Not thread-safe: each thread uses its own instance.
 /// </summary>
 internal sealed class ChainHasher
 {
@@ -81,10 +81,46 @@ internal sealed class ChainHasher
         _short.Finish(mac);
     }
 
+    /// <summary>
+    /// <see cref="ComputeMacFromPads"/> for up to eight entries side by side (<see cref="EightLaneSha256"/>): Z over each
+    /// 32-byte link in <paramref name="links"/>, continuing from that entry's 16 key-state words in <paramref name="macPads"/>,
+    /// written to <paramref name="macs"/> in order. One eight-lane compression per HMAC half serves eight entries.
+    /// </summary>
+    public static void ComputeMacsFromPads(ReadOnlySpan<uint> macPads, ReadOnlySpan<byte> links, Span<byte> macs)
+    {
+        const int PadWords = 16;
+        var count = links.Length / EntryFormat.HashSize;
+        if (count > EightLaneSha256.Lanes || macPads.Length < count * PadWords || macs.Length < links.Length)
+        {
+            throw new ArgumentException("up to eight links, each with its key states and room for its MAC");
+        }
+
+        Span<byte> messages = stackalloc byte[EightLaneSha256.Lanes * HmacBlockSize];
+        Span<uint> states = stackalloc uint[EightLaneSha256.Lanes * 8];
+        Span<int> blocks = stackalloc int[count];
+        for (var half = 0; half < 2; half++)
+        {
+            // The inner half hashes the link after the ipad state; the outer hashes the inner digest after the opad state.
+            var input = half == 0 ? links : macs;
+            for (var lane = 0; lane < count; lane++)
+            {
+                var message = messages.Slice(lane * HmacBlockSize, HmacBlockSize);
+                input.Slice(lane * EntryFormat.HashSize, EntryFormat.HashSize).CopyTo(message);
+                blocks[lane] = EightLaneSha256.Pad(message, EntryFormat.HashSize, HmacBlockSize);
+                macPads.Slice((lane * PadWords) + (half * 8), 8).CopyTo(states[(lane * 8)..]);
+            }
+
+            EightLaneSha256.Hash(messages, HmacBlockSize, blocks, states, macs);
+        }
+
+        CryptographicOperations.ZeroMemory(messages);
+        CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(states));
+    }
+
     /// <summary>Y_j = H(Y_{j-1} ‖ header_j ‖ C_j ‖ W_j), where C_j is the ciphertext followed by its tag.</summary>
     public void ComputeLink(ReadOnlySpan<byte> previousLink, ReadOnlySpan<byte> header, ReadOnlySpan<byte> sealedBody, ulong mask, Span<byte> link)
     {
-        // One contiguous input makes one call into the platform instead of one per part; the inputs are public.
+        // One contiguous input makes one call into libcrypto instead of one per part; the inputs are public.
         var length = previousLink.Length + header.Length + sealedBody.Length + 8;
         if (_linkInput.Length < length)
         {
@@ -96,7 +132,7 @@ internal sealed class ChainHasher
         header.CopyTo(input[previousLink.Length..]);
         sealedBody.CopyTo(input[(previousLink.Length + header.Length)..]);
         BinaryPrimitives.WriteUInt64BigEndian(input[^8..], mask);
-        SHA256.HashData(input, link);
+        LibcryptoSha256.HashData(input, link);
     }
 
     /// <summary>SHA-256 padding for a message of <paramref name="length"/> bytes that fits one block already zeroed.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LogService.Sealing.Crypto;
 using LogService.Sealing.Format;
@@ -18,14 +17,10 @@ internal sealed class EntryGroupCheck(ChainVerification run) : IDisposable
     /// <summary>Longer links go to the platform's SHA-256 one at a time: its SHA instructions win there, and lanes stay small.</summary>
     private const int MaxLaneMessage = 4096;
 
-    private const int MacBlock = EightLaneSha256.BlockSize;
-
     private readonly ChainHasher _hasher = new();
     private readonly int[] _linkBlocks = new int[GroupSize];
-    private readonly int[] _macBlocks = new int[GroupSize];
     private readonly uint[] _initialStates = new uint[GroupSize * 8];
-    private readonly uint[] _padStates = new uint[GroupSize * 8];
-    private readonly byte[] _macMessages = new byte[GroupSize * MacBlock];
+    private readonly byte[] _macLinks = new byte[GroupSize * EntryFormat.HashSize];
     private readonly byte[] _links = new byte[GroupSize * EntryFormat.HashSize];
     private readonly byte[] _macs = new byte[GroupSize * EntryFormat.HashSize];
     private byte[] _linkMessages = new byte[GroupSize * 512];
@@ -58,7 +53,6 @@ internal sealed class EntryGroupCheck(ChainVerification run) : IDisposable
     {
         CryptographicOperations.ZeroMemory(_plaintext);
         CryptographicOperations.ZeroMemory(_macs);
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_padStates.AsSpan()));
     }
 
     private ReadOnlySpan<byte> PreviousLink(int position) => position == 0 ? run.Anchor.PreviousLink.Span : run.StoredLink(position - 1);
@@ -114,24 +108,10 @@ internal sealed class EntryGroupCheck(ChainVerification run) : IDisposable
         var count = layouts.Length;
         for (var lane = 0; lane < count; lane++)
         {
-            var entry = run.Entries[position + lane].Span;
-            var message = _macMessages.AsSpan(lane * MacBlock, MacBlock);
-            layouts[lane].Link(entry).CopyTo(message);
-            _macBlocks[lane] = EightLaneSha256.Pad(message, EntryFormat.HashSize, MacBlock);
-            keys.MacPads(keyIndex + lane)[..8].CopyTo(_padStates.AsSpan(lane * 8));
+            layouts[lane].Link(run.Entries[position + lane].Span).CopyTo(_macLinks.AsSpan(lane * EntryFormat.HashSize));
         }
 
-        EightLaneSha256.Hash(_macMessages, MacBlock, _macBlocks.AsSpan(0, count), _padStates, _macs);
-        for (var lane = 0; lane < count; lane++)
-        {
-            var message = _macMessages.AsSpan(lane * MacBlock, MacBlock);
-            _macs.AsSpan(lane * EntryFormat.HashSize, EntryFormat.HashSize).CopyTo(message);
-            EightLaneSha256.Pad(message, EntryFormat.HashSize, MacBlock);
-            keys.MacPads(keyIndex + lane)[8..].CopyTo(_padStates.AsSpan(lane * 8));
-        }
-
-        EightLaneSha256.Hash(_macMessages, MacBlock, _macBlocks.AsSpan(0, count), _padStates, _macs);
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_padStates.AsSpan()));
+        ChainHasher.ComputeMacsFromPads(keys.MacPads(keyIndex, count), _macLinks.AsSpan(0, count * EntryFormat.HashSize), _macs);
     }
 
     private VerificationFinding? CheckEntry(int position, int lane, in EntryLayout layout, ReadOnlySpan<byte> key)

@@ -13,4 +13,7 @@ internal readonly struct EntryKeys(byte[] keys, uint[] macPads)
     public Span<byte> Key(int index) => keys.AsSpan(index * EntryFormat.KeySize, EntryFormat.KeySize);
 
     public Span<uint> MacPads(int index) => macPads.AsSpan(index * MacPadWords, MacPadWords);
+
+    /// <summary>The key states of <paramref name="count"/> consecutive entries from <paramref name="index"/>, back to back.</summary>
+    public ReadOnlySpan<uint> MacPads(int index, int count) => macPads.AsSpan(index * MacPadWords, count * MacPadWords);
 }

@@ -33,12 +33,13 @@ public class DraftValidationTests
         var draft = EntrySamples.FullDraft();
         var encoded = EntryCodec.EncodeDraft(draft);
         var validated = EntryCodec.ValidateDraft(encoded);
-        var scratch = new byte[EntryCodec.BodyToSealLength(encoded.Length, validated)];
+        var scratch = new byte[5 + EntryCodec.ScratchNeeded(encoded.Length, validated)];
+        var used = 5;
 
-        var sealable = EntryCodec.BodyToSeal(encoded, validated, scratch).ToArray();
+        var sealable = EntryCodec.BodyToSeal(encoded, validated, scratch, ref used).ToArray();
 
         Assert.Equal(EntryCodec.EncodeBody(draft.Body with { SourceSequence = draft.Sequence }), sealable);
-        Assert.Equal(scratch.Length, sealable.Length);
+        Assert.Equal(scratch.Length, used);
         Assert.Equal(1234, EntryCodec.DecodeBody(sealable).SourceSequence);
     }
 
@@ -48,11 +49,13 @@ public class DraftValidationTests
         var draft = EntrySamples.FullDraft() with { Sequence = null };
         var encoded = EntryCodec.EncodeDraft(draft);
         var validated = EntryCodec.ValidateDraft(encoded);
+        var used = 0;
 
-        var sealable = EntryCodec.BodyToSeal(encoded, validated, []);
+        var sealable = EntryCodec.BodyToSeal(encoded, validated, [], ref used);
 
         Assert.Equal(EntryCodec.EncodeBody(draft.Body), sealable.ToArray());
-        Assert.Equal(encoded.Length - validated.BodyOffset, EntryCodec.BodyToSealLength(encoded.Length, validated));
+        Assert.Equal(0, used);
+        Assert.Equal(0, EntryCodec.ScratchNeeded(encoded.Length, validated));
     }
 
     [Theory]

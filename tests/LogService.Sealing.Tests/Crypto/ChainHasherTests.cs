@@ -37,6 +37,34 @@ public sealed class ChainHasherTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void MacsComputedSideBySideAreThePlatformHmacsOfEachLink(int count)
+    {
+        var random = new DeterministicRandom(43 + count);
+        var hasher = new ChainHasher();
+        var secrets = new byte[count][];
+        var links = new byte[count * 32];
+        var pads = new uint[count * 16];
+        random.Fill(links);
+        for (var i = 0; i < count; i++)
+        {
+            secrets[i] = new byte[32];
+            random.Fill(secrets[i]);
+            hasher.PrepareEntry((ulong)i, (byte[])secrets[i].Clone(), new byte[32], pads.AsSpan(i * 16, 16));
+        }
+
+        var macs = new byte[count * 32];
+        ChainHasher.ComputeMacsFromPads(pads, links, macs);
+
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(HMACSHA256.HashData(secrets[i], links.AsSpan(i * 32, 32)), macs.AsSpan(i * 32, 32).ToArray());
+        }
+    }
+
     [Fact]
     public void TheChainPrimitivesFollowTheDocumentedFormulas()
     {
