@@ -1,3 +1,5 @@
+using LogService.Storage.Snapshots;
+
 namespace LogService.Storage;
 
 /// <summary>
@@ -86,12 +88,22 @@ public interface ILogStore : ILogQuery, IDisposable
     void ExportSnapshot(SnapshotScope scope, Stream destination, Func<StreamHead, StreamHead>? exportHead = null);
 
     /// <summary>
-    /// Imports a snapshot in one transaction. A whole-replica snapshot replaces the store's state; a stream-range
-    /// snapshot adds entries that must not be present yet. A truncated or altered snapshot is rejected and nothing
-    /// changes. Verifying the snapshot's content against other replicas is the caller's task.
+    /// Imports a snapshot in one transaction. A whole-replica snapshot replaces the store's state; a summary replaces
+    /// the heads, tombstones and applied instance, adds its certified heads and keeps the entries (removing those its
+    /// tombstones cut); a stream-range snapshot adds entries that must follow the stream's last stored one, with the
+    /// certified heads and tombstones in that range. A truncated or altered snapshot is rejected and nothing changes.
+    /// Verifying the snapshot's content against other replicas is the caller's task.
     /// </summary>
     /// <param name="source">The snapshot.</param>
     /// <param name="importHead">Optional: rewrites each stream head before it is stored (the inverse of the
     /// export's rewrite); an exception it throws aborts the import and nothing changes.</param>
-    void ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null);
+    /// <returns>What was imported.</returns>
+    ImportedSnapshot ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null);
+
+    /// <summary>
+    /// Removes stored entries that lie beyond their stream's head (or whose stream has no head): what a state
+    /// transfer leaves when it stops after importing stream ranges but before their summary. Cheap when there are none.
+    /// </summary>
+    /// <returns>How many entries were removed.</returns>
+    long DiscardUnanchoredEntries();
 }

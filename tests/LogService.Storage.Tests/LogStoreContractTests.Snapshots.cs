@@ -1,4 +1,5 @@
 using LogService.Sealing;
+using LogService.Storage.Snapshots;
 using LogService.Storage.Tests.Support;
 
 namespace LogService.Storage.Tests;
@@ -101,5 +102,119 @@ public abstract partial class LogStoreContractTests
         Assert.Equal(0, target.LastAppliedInstance);
         Assert.NotNull(target.GetHead("initech/old"));
         Assert.Null(target.GetHead("acme/api"));
+    }
+
+    [Fact]
+    public void SummaryHoldsHeadsTombstonesAndOnlyTheLatestCertifiedHeadsButNoEntries()
+    {
+        var source = BusyStore("source");
+        source.RecordCertifiedHead(new CertifiedHead("acme/api", 12, [1], [2], 4, [3]));
+
+        var summary = SnapshotSummary.Read(Export(source, SnapshotScope.Summary));
+
+        Assert.Equal(4, summary.AppliedInstance);
+        Assert.Equal(["acme/api", "globex/web"], summary.Heads.Select(h => h.StreamId));
+        Assert.Equal([12L], summary.CertifiedHeads.Select(c => c.Sequence));
+        Assert.Single(summary.Tombstones);
+        Assert.True(Export(source, SnapshotScope.Summary).Length < Export(source, SnapshotScope.WholeReplica).Length / 2);
+    }
+
+    [Fact]
+    public void StreamRangePartsThenTheSummaryRebuildTheWholeReplica()
+    {
+        var source = BusyStore("source");
+        source.RecordCertifiedHead(new CertifiedHead("acme/api", 12, [1], [2], 4, [3]));
+        var target = Open("target");
+        var oneEntry = source.ReadRange("acme/api", 15, 15).Entries[0].SealedEntry.Length;
+
+        foreach (var head in source.GetHeads())
+        {
+            var from = source.GetTombstones(head.StreamId).Select(t => t.LastSequence + 1).DefaultIfEmpty(0).Max();
+            while (from <= head.LastSequence)
+            {
+                // Two entries' worth at a time: every part but the last stops short of the range's end.
+                var part = Export(source, SnapshotScope.StreamRange(head.StreamId, from, head.LastSequence, (2 * oneEntry) + 1));
+                var imported = target.ImportSnapshot(new MemoryStream(part));
+                Assert.Equal(from, imported.FirstSequence);
+                Assert.InRange(imported.Entries, 1, 2);
+                from = imported.LastSequence + 1;
+            }
+        }
+
+        Assert.Null(target.GetHead("acme/api"));
+        target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.Summary)));
+
+        // Byte for byte: the summaries, and each stream's entries with every certified head, including one over a cut range.
+        Assert.Equal(Export(source, SnapshotScope.Summary), Export(target, SnapshotScope.Summary));
+        foreach (var stream in (string[])["acme/api", "globex/web"])
+        {
+            Assert.Equal(Export(source, SnapshotScope.StreamRange(stream, 0, long.MaxValue)), Export(target, SnapshotScope.StreamRange(stream, 0, long.MaxValue)));
+        }
+
+        Assert.Equal(4, target.LastAppliedInstance);
+        Assert.Equal(0, target.DiscardUnanchoredEntries());
+    }
+
+    [Fact]
+    public void ARangeAlwaysCarriesAtLeastOneEntryAndOnlyTheCertifiedHeadsWithinIt()
+    {
+        var source = BusyStore("source");
+        source.RecordCertifiedHead(new CertifiedHead("acme/api", 12, [1], [2], 3, [3]));
+        source.RecordCertifiedHead(new CertifiedHead("acme/api", 14, [1], [2], 4, [3]));
+        var target = Open("target");
+
+        var first = target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.StreamRange("acme/api", 13, 15, maxEntryBytes: 1))));
+        Assert.Equal((1L, 13L, 13L), (first.Entries, first.FirstSequence, first.LastSequence));
+        Assert.Null(target.GetLatestCertifiedHead("acme/api"));
+
+        var rest = target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.StreamRange("acme/api", 14, 15))));
+        Assert.Equal((2L, 14L, 15L), (rest.Entries, rest.FirstSequence, rest.LastSequence));
+        Assert.Equal(14, target.GetLatestCertifiedHead("acme/api")!.Sequence);
+    }
+
+    [Fact]
+    public void EntriesBeyondTheirHeadsAreDiscardedAndOthersKept()
+    {
+        var source = BusyStore("source");
+        var target = Open("target");
+        using (var stream = new TestStream("initech", "kept"))
+        {
+            target.AppendBatch(new DecidedBatchWrite(0, [stream.Open(T0)], [stream.Head()]));
+        }
+
+        target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.StreamRange("globex/web", 0, 2))));
+        Assert.Equal(3, target.ReadRange("globex/web", 0, long.MaxValue).Entries.Count);
+
+        Assert.Equal(3, target.DiscardUnanchoredEntries());
+
+        Assert.Empty(target.ReadRange("globex/web", 0, long.MaxValue).Entries);
+        Assert.Single(target.ReadRange("initech/kept", 0, long.MaxValue).Entries);
+        Assert.Equal(0, target.DiscardUnanchoredEntries());
+    }
+
+    [Fact]
+    public void ASummaryRemovesTheEntriesItsTombstonesCut()
+    {
+        var source = BusyStore("source");
+        var target = Open("target");
+        var cut = source.GetTombstones("acme/api").Single();
+        // The same stream before any cut, as a replica that fetched it before the others' retention ran holds it.
+        var uncut = Open("uncut");
+        using (var api = new TestStream("acme", "api"))
+        {
+            var policy = new RetentionPolicy(null, 8);
+            uncut.AppendBatch(new DecidedBatchWrite(1, [api.Open(T0)], [api.Head(policy)]));
+            for (var instance = 2; instance <= 4; instance++)
+            {
+                uncut.AppendBatch(new DecidedBatchWrite(instance, Enumerable.Range(0, 5).Select(i => api.Data(T0 + (instance * Minute) + i)).ToList(), [api.Head(policy)]));
+            }
+        }
+
+        target.ImportSnapshot(new MemoryStream(Export(uncut, SnapshotScope.StreamRange("acme/api", 0, 15))));
+        target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.Summary)));
+
+        var left = target.ReadRange("acme/api", 0, long.MaxValue).Entries.Select(e => e.Sequence).ToList();
+        Assert.DoesNotContain(left, s => s >= cut.FirstSequence && s <= cut.LastSequence);
+        Assert.Contains(cut.LastSequence + 1, left);
     }
 }

@@ -69,6 +69,9 @@ public enum MisbehaviourKind
 
     /// <summary>A leader proposed a batch that breaks the rules (timestamp, size, carried-forward value).</summary>
     InvalidProposal,
+
+    /// <summary>A replica sent state-transfer content that f+1 other replicas' digests contradict.</summary>
+    InvalidStateContent,
 }
 
 /// <summary>Protocol message types, as they appear on the wire.</summary>
@@ -109,4 +112,10 @@ public enum MessageKind : byte
 
     /// <summary>A checkpoint and the decided batches after it.</summary>
     StateReply = 11,
+
+    /// <summary>A replica installing a checkpoint asks for one part of the state it lacks (the data, or only its digest).</summary>
+    StatePartRequest = 12,
+
+    /// <summary>One part of the state, or its digest.</summary>
+    StatePartReply = 13,
 }

@@ -63,6 +63,21 @@ internal sealed class Checkpoints(ReplicaCore core)
         Store(instance, data, "installed");
     }
 
+    /// <summary>The state machine's snapshot inside a checkpoint.</summary>
+    /// <exception cref="WireFormatException">The checkpoint is malformed.</exception>
+    public static ReadOnlyMemory<byte> SnapshotOf(byte[] data)
+    {
+        var r = new SpanReader(data);
+        r.ReadInt64(0, long.MaxValue);
+        r.ReadInt64();
+        ClientTable.Skip(ref r);
+        var snapshotLength = r.ReadInt32(0, r.Remaining);
+        var offset = r.Position;
+        r.ReadSpan(snapshotLength);
+        r.ExpectEnd();
+        return new ReadOnlyMemory<byte>(data, offset, snapshotLength);
+    }
+
     /// <summary>Reads the instance a checkpoint was taken at, or -1 when it is malformed.</summary>
     public static long InstanceOf(byte[] data)
     {

@@ -205,6 +205,13 @@ internal sealed class ClientTable
         }
     }
 
+    /// <summary>Moves past a serialized table without reading it into one.</summary>
+    public static void Skip(ref SpanReader r)
+    {
+        var count = r.ReadCount(12);
+        r.ReadSpan(count * 12);
+    }
+
     /// <summary>Replaces the executed part with a serialized one; pending requests it supersedes are dropped.</summary>
     public void Deserialize(ref SpanReader r)
     {

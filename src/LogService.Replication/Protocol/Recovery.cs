@@ -24,7 +24,19 @@ internal sealed class Recovery(ReplicaCore core) : IReplayVisitor
         {
             try
             {
-                core.Checkpoints.Install(checkpoint, restoreStateMachine: stateMachineAt < Checkpoints.InstanceOf(checkpoint));
+                // A state machine behind its own checkpoint (its storage was restored from an older copy) can be rebuilt
+                // from the checkpoint alone only when the snapshot holds all of its state; otherwise the other replicas
+                // supply what is missing by state transfer.
+                var checkpointAt = Checkpoints.InstanceOf(checkpoint);
+                var restore = stateMachineAt < checkpointAt;
+                if (!restore || core.StateMachine.MissingParts(checkpointAt, Checkpoints.SnapshotOf(checkpoint)).Count == 0)
+                {
+                    core.Checkpoints.Install(checkpoint, restore);
+                }
+                else
+                {
+                    consistent = false;
+                }
             }
             catch (WireFormatException)
             {

@@ -251,6 +251,12 @@ internal sealed class ReplicaCore : IDisposable
             case StateReplyMessage m when fromReplica:
                 StateTransfer.OnReply(from, m);
                 break;
+            case StatePartRequestMessage m when fromReplica:
+                StateTransfer.OnPartRequest(from, m);
+                break;
+            case StatePartReplyMessage m when fromReplica:
+                StateTransfer.OnPartReply(from, m);
+                break;
             default:
                 Misbehaviour(from, MisbehaviourKind.MalformedMessage, $"unexpected {message.Kind} from node {from}");
                 break;

@@ -1,3 +1,4 @@
+using LogService.Replication.Abstractions;
 using LogService.Replication.Crypto;
 using LogService.Replication.Events;
 using LogService.Replication.Wire;
@@ -9,6 +10,9 @@ namespace LogService.Replication.Protocol;
 /// that f+1 replicas report with the same digest, then executes each following instance whose value f+1 replicas
 /// agree on. Agreement of f+1 replicas means at least one correct replica vouches for every byte installed.
 /// Lag is noticed when f+1 replicas vote on instances beyond this one's, or sit in a higher regency, without progress here.
+/// A checkpoint may summarize a state machine's state rather than hold it (<see cref="IStateMachine.MissingParts"/>):
+/// then the parts this replica lacks are fetched one at a time before the checkpoint is installed, the content from
+/// one replica and only the digest from the others, and a part is written once f+1 replicas report its digest.
 /// </summary>
 internal sealed class StateTransfer(ReplicaCore core)
 {
@@ -19,6 +23,7 @@ internal sealed class StateTransfer(ReplicaCore core)
     private long retryAt = long.MaxValue;
     private long nextCheck;
     private long executedAtLastCheck = -1;
+    private PartFetch? fetch;
 
     public bool InProgress { get; private set; }
 
@@ -44,7 +49,12 @@ internal sealed class StateTransfer(ReplicaCore core)
         var now = core.Now;
         if (InProgress)
         {
-            if (now >= retryAt)
+            if (now >= retryAt && fetch is not null)
+            {
+                core.Publish(ReplicationEventKind.Timeout, core.Execution.LastExecuted, $"no f+1 replies for a part of checkpoint {fetch.Instance}, asking again");
+                RequestPart(nextDataReplica: true);
+            }
+            else if (now >= retryAt)
             {
                 core.Publish(ReplicationEventKind.Timeout, core.Execution.LastExecuted, "state transfer incomplete, asking again");
                 Ask();
@@ -114,8 +124,135 @@ internal sealed class StateTransfer(ReplicaCore core)
         }
 
         replies[from] = m;
+        if (fetch is not null)
+        {
+            // The checkpoint's parts are still coming; its decided successors are kept for when it is installed.
+            return;
+        }
+
         core.Execution.WaitForExecutions();
         var progressed = InstallCheckpoint();
+        if (fetch is null)
+        {
+            Advance(progressed, from, m.Sync);
+        }
+    }
+
+    /// <summary>Answers a request for one part of this replica's state, read where executions run so the protocol does not wait.</summary>
+    public void OnPartRequest(int from, StatePartRequestMessage m)
+    {
+        void Reply(byte[]? content) => core.Send(from, new StatePartReplyMessage(
+            m.CheckpointInstance, m.Part, content is not null, content is null ? [] : Digest.Of(content), m.WantData && content is not null ? content : []));
+
+        if (core.Host.ExecutesInBackground)
+        {
+            core.Host.ExecuteInOrder(
+                () => core.StateMachine.ReadPart(m.Part) is { } content ? [content] : [],
+                result => core.OnInput(() => Reply(result.Count > 0 ? result[0] : null)));
+        }
+        else
+        {
+            Reply(core.StateMachine.ReadPart(m.Part));
+        }
+    }
+
+    public void OnPartReply(int from, StatePartReplyMessage m)
+    {
+        if (fetch is not { Current: { } current } || from == core.Self || m.CheckpointInstance != fetch.Instance || !m.Part.AsSpan().SequenceEqual(current))
+        {
+            return;
+        }
+
+        fetch.Digests[from] = m.Held ? Convert.ToHexString(m.Digest) : null;
+        if (from == fetch.DataFrom && m.Held && m.Data.Length > 0)
+        {
+            fetch.Data = m.Data;
+        }
+
+        var vouched = fetch.Digests.Values.Where(d => d is not null).GroupBy(d => d).FirstOrDefault(g => g.Count() >= core.Config.Weak)?.Key;
+        if (vouched is null)
+        {
+            if (fetch.Digests.TryGetValue(fetch.DataFrom, out var held) && held is null)
+            {
+                // The replica asked for the content lacks the part: ask one that has it.
+                RequestPart(nextDataReplica: true);
+            }
+
+            return;
+        }
+
+        if (fetch.Data is null || Convert.ToHexString(Digest.Of(fetch.Data)) != vouched)
+        {
+            var answered = fetch.Digests.TryGetValue(fetch.DataFrom, out var claim);
+            if (fetch.Data is not null || (answered && claim is not null && claim != vouched))
+            {
+                core.Misbehaviour(fetch.DataFrom, MisbehaviourKind.InvalidStateContent,
+                    $"sent a part of checkpoint {fetch.Instance} whose content f+1 replicas' digests contradict");
+            }
+
+            if (fetch.Data is not null || answered)
+            {
+                // Whoever was asked for the content failed to give the vouched one: ask one that vouched for it.
+                fetch.Data = null;
+                fetch.DataFrom = fetch.Digests.First(kv => kv.Value == vouched).Key;
+                RequestPart(nextDataReplica: false, dataOnly: true);
+            }
+
+            return;
+        }
+
+        WriteFetchedPart(current, fetch.Data);
+    }
+
+    private void WriteFetchedPart(byte[] current, byte[] data)
+    {
+        var f = fetch!;
+        byte[]? rest;
+        try
+        {
+            rest = core.StateMachine.WritePart(current, data);
+        }
+        catch (InvalidDataException invalid)
+        {
+            // f+1 replicas vouched for it, so a correct one produced it: the parts of two versions disagree, not an attack.
+            core.Publish(ReplicationEventKind.Timeout, core.Execution.LastExecuted, $"part of checkpoint {f.Instance} not written: {invalid.Message}");
+            RequestPart(nextDataReplica: true);
+            return;
+        }
+
+        f.PartsWritten++;
+        f.BytesWritten += data.Length;
+        if (rest is not null)
+        {
+            f.Current = rest;
+        }
+        else if (!f.Remaining.TryDequeue(out var next))
+        {
+            CompleteFetch();
+            return;
+        }
+        else
+        {
+            f.Current = next;
+        }
+
+        RequestPart(nextDataReplica: true);
+    }
+
+    private void CompleteFetch()
+    {
+        var f = fetch!;
+        fetch = null;
+        core.Checkpoints.Install(f.Checkpoint, restoreStateMachine: true);
+        core.Acceptor.Prune(core.Execution.LastExecuted);
+        core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted,
+            $"checkpoint {f.Instance} installed with {f.PartsWritten} parts ({f.BytesWritten} bytes) fetched");
+        Advance(progressed: true, -1, []);
+    }
+
+    /// <summary>Executes what the replies allow after the checkpoint, then ends the transfer when it got somewhere.</summary>
+    private void Advance(bool progressed, int from, byte[] sync)
+    {
         while (ExecuteNext())
         {
             progressed = true;
@@ -123,9 +260,9 @@ internal sealed class StateTransfer(ReplicaCore core)
 
         core.Execution.OnDecided();
 
-        if (m.Sync.Length > 0)
+        if (sync.Length > 0)
         {
-            core.LeaderChange.OnRelayedSync(from, m.Sync);
+            core.LeaderChange.OnRelayedSync(from, sync);
         }
 
         // Done once something was installed, or once every correct replica may have answered without anything to give.
@@ -134,6 +271,31 @@ internal sealed class StateTransfer(ReplicaCore core)
             InProgress = false;
             retryAt = long.MaxValue;
             core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted, $"from {replies.Count} replies");
+        }
+    }
+
+    /// <summary>Asks for the current part: its content from one replica, its digest from every other.</summary>
+    private void RequestPart(bool nextDataReplica, bool dataOnly = false)
+    {
+        var f = fetch!;
+        if (nextDataReplica)
+        {
+            f.Data = null;
+            f.Digests.Clear();
+            do
+            {
+                f.DataFrom = (f.DataFrom + 1) % core.Config.N;
+            }
+            while (f.DataFrom == core.Self);
+        }
+
+        retryAt = core.Now + core.Config.RequestTimeoutMs;
+        for (var r = 0; r < core.Config.N; r++)
+        {
+            if (r != core.Self && (!dataOnly || r == f.DataFrom))
+            {
+                core.Send(r, new StatePartRequestMessage(f.Instance, f.Current!, WantData: r == f.DataFrom));
+            }
         }
     }
 
@@ -168,7 +330,21 @@ internal sealed class StateTransfer(ReplicaCore core)
 
         try
         {
-            core.Checkpoints.Install(best.Checkpoint, restoreStateMachine: true);
+            var restore = core.StateMachine.LastExecutedInstance < best.CheckpointInstance;
+            if (restore && core.StateMachine.MissingParts(best.CheckpointInstance, Checkpoints.SnapshotOf(best.Checkpoint)) is { Count: > 0 } parts)
+            {
+                fetch = new PartFetch(best.Checkpoint, best.CheckpointInstance, new Queue<byte[]>(parts.Skip(1)))
+                {
+                    Current = parts[0],
+                    DataFrom = core.Self,
+                };
+                core.Publish(ReplicationEventKind.StateTransferStarted, core.Execution.LastExecuted,
+                    $"checkpoint {best.CheckpointInstance} needs {parts.Count} parts of state fetched first");
+                RequestPart(nextDataReplica: true);
+                return false;
+            }
+
+            core.Checkpoints.Install(best.Checkpoint, restore);
         }
         catch (WireFormatException)
         {
@@ -224,5 +400,29 @@ internal sealed class StateTransfer(ReplicaCore core)
     {
         var sorted = values.OrderByDescending(v => v).ToList();
         return sorted.Count >= core.Config.Weak ? sorted[core.Config.Weak - 1] : 0;
+    }
+
+    /// <summary>A checkpoint f+1 replicas vouched for, waiting for the parts of state it names.</summary>
+    private sealed class PartFetch(byte[] checkpoint, long instance, Queue<byte[]> remaining)
+    {
+        public byte[] Checkpoint { get; } = checkpoint;
+
+        public long Instance { get; } = instance;
+
+        public Queue<byte[]> Remaining { get; } = remaining;
+
+        public byte[]? Current { get; set; }
+
+        /// <summary>The replica asked for the current part's content.</summary>
+        public int DataFrom { get; set; }
+
+        public byte[]? Data { get; set; }
+
+        /// <summary>Each replier's digest of the current part (hex), or null when it lacks the part.</summary>
+        public Dictionary<int, string?> Digests { get; } = [];
+
+        public int PartsWritten { get; set; }
+
+        public long BytesWritten { get; set; }
     }
 }

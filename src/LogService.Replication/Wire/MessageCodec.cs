@@ -15,6 +15,9 @@ internal static class MessageCodec
     /// <summary>Upper bound for any byte string, far above configured limits; the engine enforces its own limits too.</summary>
     public const int MaxBlob = 64 << 20;
 
+    /// <summary>The largest part id a state-part message may name.</summary>
+    public const int MaxPart = 4096;
+
     public static void Encode(ArrayBufferWriter<byte> w, Message message)
     {
         w.WriteHeader(message.Kind);
@@ -68,6 +71,18 @@ internal static class MessageCodec
                 break;
             case StateRequestMessage m:
                 w.WriteInt64(m.LastExecuted);
+                break;
+            case StatePartRequestMessage m:
+                w.WriteInt64(m.CheckpointInstance);
+                w.WriteSized(m.Part);
+                w.WriteByte(m.WantData ? (byte)1 : (byte)0);
+                break;
+            case StatePartReplyMessage m:
+                w.WriteInt64(m.CheckpointInstance);
+                w.WriteSized(m.Part);
+                w.WriteByte(m.Held ? (byte)1 : (byte)0);
+                w.WriteSized(m.Digest);
+                w.WriteSized(m.Data);
                 break;
             case StateReplyMessage m:
                 w.WriteInt32(m.Regency);
@@ -173,6 +188,9 @@ internal static class MessageCodec
             MessageKind.Sync => DecodeSync(ref r),
             MessageKind.StateRequest => new StateRequestMessage(r.ReadInt64(0, long.MaxValue)),
             MessageKind.StateReply => DecodeStateReply(ref r),
+            MessageKind.StatePartRequest => new StatePartRequestMessage(r.ReadInt64(1, long.MaxValue), r.ReadSizedArray(MaxPart), ReadFlag(ref r)),
+            MessageKind.StatePartReply => new StatePartReplyMessage(
+                r.ReadInt64(1, long.MaxValue), r.ReadSizedArray(MaxPart), ReadFlag(ref r), r.ReadSizedArray(64), r.ReadSizedArray(MaxBlob)),
             _ => throw new WireFormatException($"unknown message type {(byte)kind}"),
         };
         r.ExpectEnd();

@@ -117,3 +117,18 @@ internal sealed record StateReplyMessage(int Regency, long CheckpointInstance, b
 
     public override int RegencyOf => Regency;
 }
+
+/// <summary>
+/// Asks for one part of the state a checkpoint summarizes (<see cref="Abstractions.IStateMachine.MissingParts"/>):
+/// its content when <paramref name="WantData"/>, else only the content's digest, which f+1 replicas must agree on.
+/// </summary>
+internal sealed record StatePartRequestMessage(long CheckpointInstance, byte[] Part, bool WantData) : Message
+{
+    public override MessageKind Kind => MessageKind.StatePartRequest;
+}
+
+/// <summary>A part's content (empty unless asked for) and its digest; <paramref name="Held"/> is false when the replier lacks it.</summary>
+internal sealed record StatePartReplyMessage(long CheckpointInstance, byte[] Part, bool Held, byte[] Digest, byte[] Data) : Message
+{
+    public override MessageKind Kind => MessageKind.StatePartReply;
+}

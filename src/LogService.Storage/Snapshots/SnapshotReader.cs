@@ -29,7 +29,13 @@ internal sealed class SnapshotReader : IDisposable
         var stream = _reader.ReadString();
         var from = _reader.ReadInt64();
         var to = _reader.ReadInt64();
-        return stream.Length == 0 ? SnapshotScope.WholeReplica : SnapshotScope.StreamRange(stream, from, to);
+        if (stream.Length == 0)
+        {
+            return to == 0 ? SnapshotScope.Summary : SnapshotScope.WholeReplica;
+        }
+
+        Require(from <= to, $"its range {from}..{to} is empty");
+        return SnapshotScope.StreamRange(stream, from, to);
     }
 
     public long AppliedInstance() => _reader.ReadInt64();

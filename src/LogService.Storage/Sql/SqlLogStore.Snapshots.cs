@@ -20,35 +20,25 @@ internal abstract partial class SqlLogStore
             writer.Scope(scope);
             if (scope.StreamId is null)
             {
-                WriteReplicaState(connection, transaction, writer, exportHead ?? (head => head));
+                WriteReplicaState(connection, transaction, writer, exportHead ?? (head => head), latestCertifiedOnly: scope.IsSummary);
             }
 
             using (var tombstones = SqlCommands.Create(connection,
-                $"SELECT {SqlCommands.TombstoneColumns} FROM tombstones{(scope.StreamId is null ? "" : " WHERE stream = @stream")} ORDER BY stream, first_seq",
+                $"SELECT {SqlCommands.TombstoneColumns} FROM tombstones" +
+                (scope.StreamId is null ? "" : " WHERE stream = @stream AND last_seq >= @from_seq AND first_seq <= @to_seq") + " ORDER BY stream, first_seq",
                 transaction))
             {
-                if (scope.StreamId is not null)
-                {
-                    tombstones.Add("@stream", scope.StreamId);
-                }
-
+                AddRange(tombstones, scope);
                 ForEach(tombstones, reader => writer.Tombstone(SqlCommands.ReadTombstone(reader)));
             }
 
-            using (var entries = SqlCommands.Create(connection,
-                scope.StreamId is null
-                    ? $"SELECT {SqlCommands.EntryColumns} FROM entry_rows ORDER BY id"
-                    : $"SELECT {SqlCommands.EntryColumns} FROM entry_rows WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq",
-                transaction))
+            if (!scope.IsSummary)
             {
-                if (scope.StreamId is not null)
+                var last = WriteEntries(connection, transaction, writer, scope);
+                if (scope.StreamId is not null && last >= scope.FromSequence)
                 {
-                    entries.Add("@stream", scope.StreamId);
-                    entries.Add("@from_seq", scope.FromSequence);
-                    entries.Add("@to_seq", scope.ToSequence);
+                    WriteRangeCertifiedHeads(connection, transaction, writer, scope, last);
                 }
-
-                ForEach(entries, reader => writer.Entry(SqlCommands.ReadEntry(reader)));
             }
 
             writer.Finish();
@@ -57,10 +47,10 @@ internal abstract partial class SqlLogStore
         });
     }
 
-    public void ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null)
+    public ImportedSnapshot ImportSnapshot(Stream source, Func<StreamHead, StreamHead>? importHead = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        long? importedInstance = null;
+        (long? Instance, ImportedSnapshot Imported) result = default;
         try
         {
             Write(transaction =>
@@ -74,14 +64,16 @@ internal abstract partial class SqlLogStore
                 var scope = reader.Scope();
                 if (scope.StreamId is null)
                 {
-                    foreach (var table in (string[])["entries", "stream_heads", "certified_heads", "tombstones"])
+                    // A summary keeps the entries (they came, or were already here, separately); a whole replica replaces them.
+                    string[] tables = scope.IsSummary ? ["stream_heads", "tombstones"] : ["entries", "stream_heads", "certified_heads", "tombstones"];
+                    foreach (var table in tables)
                     {
                         using var clear = SqlCommands.Create(Writer, $"DELETE FROM {table}", transaction);
                         clear.ExecuteNonQuery();
                     }
                 }
 
-                importedInstance = ImportRecords(reader, scope, transaction, importHead ?? (head => head));
+                result = ImportRecords(reader, scope, transaction, importHead ?? (head => head));
                 _lastStored.Clear();
             });
         }
@@ -94,22 +86,124 @@ internal abstract partial class SqlLogStore
             throw new LogStoreException(StoreFailure.InvalidSnapshot, Location, "The snapshot is truncated. Nothing was imported.", truncated);
         }
 
-        if (importedInstance is { } instance)
+        if (result.Instance is { } instance)
         {
             SetInstance(instance);
         }
+
+        return result.Imported!;
     }
 
-    private long? ImportRecords(SnapshotReader reader, SnapshotScope scope, DbTransaction transaction, Func<StreamHead, StreamHead> importHead)
+    public long DiscardUnanchoredEntries()
+    {
+        // Entries beyond their stream's head can only come from a state transfer that stopped before its summary was
+        // installed, and nothing is written after them but by that transfer: they are the newest rows, so the walk
+        // back from the newest row ends at the first one a head covers.
+        var newest = Read<(string? Stream, long Sequence)>(connection =>
+        {
+            using var command = SqlCommands.Create(connection, "SELECT id, stream, seq FROM entry_rows ORDER BY id DESC LIMIT 1");
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? (Stream: reader.GetString(1), Sequence: reader.GetInt64(2)) : default;
+        });
+        if (newest.Stream is null || GetHead(newest.Stream) is { } head && head.LastSequence >= newest.Sequence)
+        {
+            return 0;
+        }
+
+        long discarded = 0;
+        Write(transaction =>
+        {
+            var heads = new Dictionary<string, long>(StringComparer.Ordinal);
+            using (var read = SqlCommands.Create(Writer, $"SELECT stream, last_seq FROM stream_heads", transaction))
+            {
+                ForEach(read, reader => heads[reader.GetString(0)] = reader.GetInt64(1));
+            }
+
+            long anchored = 0;
+            using (var walk = SqlCommands.Create(Writer, "SELECT id, stream, seq FROM entry_rows ORDER BY id DESC", transaction))
+            using (var reader = walk.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (heads.TryGetValue(reader.GetString(1), out var last) && reader.GetInt64(2) <= last)
+                    {
+                        anchored = reader.GetInt64(0);
+                        break;
+                    }
+                }
+            }
+
+            using var delete = SqlCommands.Create(Writer, "DELETE FROM entries WHERE id > @anchored", transaction);
+            delete.Add("@anchored", anchored);
+            discarded = delete.ExecuteNonQuery();
+            _lastStored.Clear();
+        });
+        return discarded;
+    }
+
+    /// <summary>Writes the scope's entries up to its byte bound and returns the last sequence written, or -1.</summary>
+    private static long WriteEntries(DbConnection connection, DbTransaction transaction, SnapshotWriter writer, SnapshotScope scope)
+    {
+        using var entries = SqlCommands.Create(connection,
+            scope.StreamId is null
+                ? $"SELECT {SqlCommands.EntryColumns} FROM entry_rows ORDER BY id"
+                : $"SELECT {SqlCommands.EntryColumns} FROM entry_rows WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq ORDER BY seq",
+            transaction);
+        AddRange(entries, scope);
+        using var reader = entries.ExecuteReader();
+        long bytes = 0, last = -1;
+        while (reader.Read())
+        {
+            var entry = SqlCommands.ReadEntry(reader);
+            bytes += entry.SealedEntry.Length;
+            if (bytes > scope.MaxEntryBytes && last >= 0)
+            {
+                break;
+            }
+
+            writer.Entry(entry);
+            last = entry.Sequence;
+        }
+
+        return last;
+    }
+
+    /// <summary>
+    /// The certified heads up to the last entry a range carries: from its start, or from the beginning when the range
+    /// starts at the stream's first stored entry (so certificates over what retention removed travel too).
+    /// </summary>
+    private static void WriteRangeCertifiedHeads(DbConnection connection, DbTransaction transaction, SnapshotWriter writer, SnapshotScope scope, long last)
+    {
+        using var certified = SqlCommands.Create(connection,
+            $"SELECT {SqlCommands.CertifiedHeadColumns} FROM certified_heads WHERE stream = @stream AND seq <= @last_seq AND " +
+            $"(seq >= @from_seq OR @from_seq <= (SELECT MIN(seq) FROM entry_rows WHERE stream_id = {SqlCommands.StreamIdParameter})) ORDER BY seq",
+            transaction);
+        AddRange(certified, scope);
+        certified.Add("@last_seq", last);
+        ForEach(certified, reader => writer.CertifiedHead(SqlCommands.ReadCertifiedHead(reader)));
+    }
+
+    private static void AddRange(DbCommand command, SnapshotScope scope)
+    {
+        if (scope.StreamId is not null)
+        {
+            command.Add("@stream", scope.StreamId);
+            command.Add("@from_seq", scope.FromSequence);
+            command.Add("@to_seq", scope.ToSequence);
+        }
+    }
+
+    private (long? Instance, ImportedSnapshot Imported) ImportRecords(SnapshotReader reader, SnapshotScope scope, DbTransaction transaction, Func<StreamHead, StreamHead> importHead)
     {
         long? instance = null;
+        long count = 0, first = -1, lastSequence = -1;
         var chunk = new List<EntryRecord>(ImportChunkEntries);
         // Imported entries must keep each stream in sequence and consensus-time order, as appended batches do.
         var lastByStream = new Dictionary<string, StoredPosition?>(StringComparer.Ordinal);
         while (true)
         {
             var tag = reader.NextTag();
-            if (scope.StreamId is not null && tag is SnapshotTag.AppliedInstance or SnapshotTag.Head or SnapshotTag.CertifiedHead)
+            if (scope.StreamId is not null && tag is SnapshotTag.AppliedInstance or SnapshotTag.Head)
             {
                 throw new InvalidDataException($"The snapshot is invalid: a stream-range snapshot holds a {tag} record.");
             }
@@ -124,15 +218,30 @@ internal abstract partial class SqlLogStore
                     WriteHeads(transaction, [importHead(reader.Head())], null);
                     break;
                 case SnapshotTag.CertifiedHead:
-                    InsertCertifiedHead(transaction, reader.CertifiedHead());
+                    var certified = reader.CertifiedHead();
+                    if (scope.StreamId is not null && (certified.StreamId != scope.StreamId || certified.Sequence > scope.ToSequence))
+                    {
+                        throw new InvalidDataException($"The snapshot is invalid: certified head {certified.StreamId}#{certified.Sequence} lies outside its scope.");
+                    }
+
+                    InsertCertifiedHead(transaction, certified);
                     break;
                 case SnapshotTag.Tombstone:
-                    InsertTombstone(transaction, reader.Tombstone());
+                    var tombstone = reader.Tombstone();
+                    InsertTombstone(transaction, tombstone);
+                    if (scope.IsSummary)
+                    {
+                        // Cut here but perhaps not yet where the entries came from: the summary says they are gone.
+                        using var cut = SqlCommands.Create(Writer,
+                            $"DELETE FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq", transaction);
+                        AddRange(cut, SnapshotScope.StreamRange(tombstone.StreamId, tombstone.FirstSequence, tombstone.LastSequence));
+                        cut.ExecuteNonQuery();
+                    }
+
                     break;
-                case SnapshotTag.Entry:
+                case SnapshotTag.Entry when !scope.IsSummary:
                     var entry = reader.Entry();
-                    if (scope.StreamId is not null
-                        && (entry.StreamId != scope.StreamId || entry.Sequence < scope.FromSequence || entry.Sequence > scope.ToSequence))
+                    if (scope.StreamId is not null && !InScope(scope, entry.StreamId, entry.Sequence))
                     {
                         throw new InvalidDataException($"The snapshot is invalid: entry {entry.StreamId}#{entry.Sequence} lies outside its scope.");
                     }
@@ -148,6 +257,9 @@ internal abstract partial class SqlLogStore
                     }
 
                     lastByStream[entry.StreamId] = new StoredPosition(entry.Sequence, entry.TimestampMicros);
+                    count++;
+                    first = first < 0 ? entry.Sequence : first;
+                    lastSequence = entry.Sequence;
                     chunk.Add(entry);
                     if (chunk.Count == ImportChunkEntries)
                     {
@@ -159,14 +271,17 @@ internal abstract partial class SqlLogStore
                 case SnapshotTag.End:
                     InsertEntries(transaction, chunk);
                     reader.VerifyDigest();
-                    return instance;
+                    return (instance, new ImportedSnapshot(scope, count, first, lastSequence));
                 default:
                     throw new InvalidDataException($"The snapshot is invalid: a {tag} record is out of place.");
             }
         }
     }
 
-    private static void WriteReplicaState(DbConnection connection, DbTransaction transaction, SnapshotWriter writer, Func<StreamHead, StreamHead> exportHead)
+    private static bool InScope(SnapshotScope scope, string streamId, long sequence) =>
+        streamId == scope.StreamId && sequence >= scope.FromSequence && sequence <= scope.ToSequence;
+
+    private static void WriteReplicaState(DbConnection connection, DbTransaction transaction, SnapshotWriter writer, Func<StreamHead, StreamHead> exportHead, bool latestCertifiedOnly)
     {
         using (var instance = SqlCommands.Create(connection, "SELECT applied_instance FROM replica_state WHERE id = 1", transaction))
         {
@@ -179,7 +294,9 @@ internal abstract partial class SqlLogStore
         }
 
         using var certified = SqlCommands.Create(connection,
-            $"SELECT {SqlCommands.CertifiedHeadColumns} FROM certified_heads ORDER BY stream, seq", transaction);
+            $"SELECT {SqlCommands.CertifiedHeadColumns} FROM certified_heads c" +
+            (latestCertifiedOnly ? " WHERE seq = (SELECT MAX(seq) FROM certified_heads l WHERE l.stream = c.stream)" : "") + " ORDER BY stream, seq",
+            transaction);
         ForEach(certified, reader => writer.CertifiedHead(SqlCommands.ReadCertifiedHead(reader)));
     }
 

@@ -74,6 +74,19 @@ internal sealed class ReplicaGroup : IDisposable
         Open(replica);
     }
 
+    /// <summary>Replaces one replica's disk with an empty one, as a replacement machine would start.</summary>
+    public void Wipe(int replica)
+    {
+        _machines[replica].Dispose();
+        _stores[replica].Dispose();
+        foreach (var file in Directory.GetFiles(_directory, $"replica-{replica}.db*"))
+        {
+            File.Delete(file);
+        }
+
+        Open(replica);
+    }
+
     /// <summary>Decrypts a stream's stored entry bodies with the key service's A_0, as a reviewer with every key would.</summary>
     public IReadOnlyList<LogService.Core.Entries.EntryBody> ReadBodies(int replica, string streamId)
     {

@@ -62,6 +62,86 @@ public sealed class SnapshotTests : IDisposable
     }
 
     [Fact]
+    public void AWipedReplicaRebuildsFromTheSummaryAndTheStreamRangesItFetches()
+    {
+        var instance = _group.Machine(0).LastExecutedInstance;
+        var snapshot = _group.Machine(0).TakeSnapshot();
+        _group.Wipe(3);
+        var wiped = _group.Machine(3);
+
+        var parts = wiped.MissingParts(instance, snapshot);
+        Assert.Equal(2, parts.Count);
+        foreach (var first in parts)
+        {
+            for (var part = first; part is not null;)
+            {
+                var content = _group.Machine(1).ReadPart(part);
+                Assert.NotNull(content);
+                Assert.Equal(content, _group.Machine(2).ReadPart(part));
+                part = wiped.WritePart(part, content);
+            }
+        }
+
+        wiped.RestoreSnapshot(instance, snapshot);
+        Assert.Empty(wiped.MissingParts(instance, snapshot));
+
+        _group.Decide(Append("acme/orders", "after-restore", 5));
+        Assert.Equal(_group.SealedEntries(0, "acme/orders").Select(e => e.ToArray()), _group.SealedEntries(3, "acme/orders").Select(e => e.ToArray()));
+        Assert.Equal(_group.Machine(0).TakeSnapshot(), _group.Machine(3).TakeSnapshot());
+        Assert.True(StreamVerifier.VerifyFull("acme/orders", _group.InitialSecrets["acme/orders"], _group.SealedEntries(3, "acme/orders")).IsValid);
+        Assert.NotNull(wiped.LatestCertificate("acme/orders"));
+    }
+
+    [Fact]
+    public void ASummaryIsNotRestoredWithoutTheEntriesItsHeadsEndWith()
+    {
+        var instance = _group.Machine(0).LastExecutedInstance;
+        var snapshot = _group.Machine(0).TakeSnapshot();
+        _group.Wipe(3);
+        var wiped = _group.Machine(3);
+        var parts = wiped.MissingParts(instance, snapshot);
+        wiped.WritePart(parts[0], _group.Machine(0).ReadPart(parts[0])!);
+
+        var refused = Assert.Throws<ReplicaStateException>(() => wiped.RestoreSnapshot(instance, snapshot));
+
+        Assert.Contains("do not end with the head", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_group.Store(3).GetHeads());
+        Assert.Equal(0, wiped.LastExecutedInstance);
+    }
+
+    [Fact]
+    public void APartThatIsNotTheOneAskedForIsRefusedAndLeavesNothing()
+    {
+        var snapshot = _group.Machine(0).TakeSnapshot();
+        _group.Wipe(3);
+        var parts = _group.Machine(3).MissingParts(_group.Machine(0).LastExecutedInstance, snapshot);
+        var billing = parts.Single(p => System.Text.Encoding.UTF8.GetString(p).Contains("billing", StringComparison.Ordinal));
+        var orders = parts.Single(p => p != billing);
+
+        Assert.Throws<InvalidDataException>(() => _group.Machine(3).WritePart(orders, _group.Machine(0).ReadPart(billing)!));
+
+        Assert.Empty(_group.Store(3).ReadRange("acme/billing", 0, long.MaxValue).Entries);
+        Assert.Empty(_group.Store(3).ReadRange("acme/orders", 0, long.MaxValue).Entries);
+    }
+
+    [Fact]
+    public void TheCheckpointSnapshotStaysSmallAsEntriesAccumulate()
+    {
+        var before = _group.Machine(0).TakeSnapshot().Length;
+        for (var i = 0; i < 10; i++)
+        {
+            _group.Decide(Append("acme/orders", $"bulk-{i}", 50));
+        }
+
+        var after = _group.Machine(0).TakeSnapshot().Length;
+        var stored = _group.Store(0).ReadRange("acme/orders", 0, long.MaxValue).Entries.Sum(e => e.SealedEntry.Length);
+
+        // Only the heads' Merkle frontiers grow, by a hash per level.
+        Assert.True(after - before < 1024, $"the snapshot grew from {before} to {after} bytes");
+        Assert.True(after < stored / 20, $"a {after}-byte snapshot for {stored} bytes of entries");
+    }
+
+    [Fact]
     public void TheSnapshotHoldsNoSecretInTheClearNorAnyReplicasAtRestCiphertext()
     {
         var snapshot = _group.Machine(2).TakeSnapshot();

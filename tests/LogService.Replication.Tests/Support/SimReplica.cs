@@ -106,8 +106,11 @@ internal sealed class SimReplica : IReplicaHost
     {
         Crash();
         Store = new MemoryWalStore();
-        StateMachine = new TestStateMachine();
+        StateMachine = new TestStateMachine { PartItems = StateMachine.PartItems };
     }
+
+    /// <summary>Gives the replica a state machine whose checkpoints leave its log to be fetched in parts.</summary>
+    public void UsePartedState(int partItems) => StateMachine = new TestStateMachine { PartItems = partItems };
 
     public void Receive(int from, byte[] message)
     {
