@@ -45,8 +45,8 @@ public sealed class ReplicationOptions
     /// <summary>How long a leader change may take before the next one starts (doubled on each consecutive failure). Default 4 s.</summary>
     public TimeSpan LeaderChangeTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>A checkpoint (snapshot and state digest) is taken every this many instances. Default 1000.</summary>
-    public int CheckpointPeriod { get; init; } = 1000;
+    /// <summary>A checkpoint (snapshot and state digest) is taken every this many instances. Default 256: checkpoints are cheap (a summary of the state), and the decided values since the last one stay in memory.</summary>
+    public int CheckpointPeriod { get; init; } = 256;
 
     /// <summary>
     /// Directory for the consensus write-ahead log and checkpoint. Null keeps them in memory: the replica then does not

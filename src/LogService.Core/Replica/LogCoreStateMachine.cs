@@ -40,6 +40,10 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
         {
             throw new ArgumentException($"replica {identity.ReplicaId} is not in a key set of {keys.Count}", nameof(identity));
         }
+
+        // A state transfer stopped by a crash leaves fetched entries beyond their heads; executing the batches that
+        // produce them again must not find them there.
+        _store.DiscardUnanchoredEntries();
     }
 
     /// <inheritdoc />

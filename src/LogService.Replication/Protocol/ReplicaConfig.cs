@@ -33,7 +33,7 @@ internal sealed record ReplicaConfig
 
     public long LeaderChangeTimeoutMs { get; init; } = 4000;
 
-    public int CheckpointPeriod { get; init; } = 1000;
+    public int CheckpointPeriod { get; init; } = 256;
 
     public long MaxClockSkewMs { get; init; } = 30_000;
 

@@ -19,6 +19,9 @@ internal sealed class StateTransfer(ReplicaCore core)
     /// <summary>Most decided values one reply carries; a replica further behind gets a checkpoint instead.</summary>
     private const int MaxDecidedPerReply = 4096;
 
+    /// <summary>Most bytes of decided values one reply carries (at least one value): within a message with a batch of the largest size to spare.</summary>
+    private int MaxDecidedBytesPerReply => 2 * core.Config.MaxBatchBytes;
+
     private readonly Dictionary<int, StateReplyMessage> replies = [];
     private long retryAt = long.MaxValue;
     private long nextCheck;
@@ -106,7 +109,21 @@ internal sealed class StateTransfer(ReplicaCore core)
         var checkpoints = core.Checkpoints;
         var sendCheckpoint = m.LastExecuted < checkpoints.Instance;
         var after = sendCheckpoint ? checkpoints.Instance : m.LastExecuted;
-        var decided = execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply).Select(kv => kv.Value).ToArray();
+        // Bounded in bytes too, so the reply fits in one message whatever the batches weigh; the rest follows on the next ask.
+        var chosen = new List<DecidedValue>();
+        long bytes = 0;
+        foreach (var (_, value) in execution.SinceCheckpoint.Where(kv => kv.Key > after).Take(MaxDecidedPerReply))
+        {
+            bytes += value.Value.Length;
+            if (bytes > MaxDecidedBytesPerReply && chosen.Count > 0)
+            {
+                break;
+            }
+
+            chosen.Add(value);
+        }
+
+        var decided = chosen.ToArray();
         for (var i = 0; i < decided.Length; i++)
         {
             decided[i] = core.Acceptor.CheckedProof(decided[i]);
@@ -170,6 +187,18 @@ internal sealed class StateTransfer(ReplicaCore core)
         }
 
         var vouched = fetch.Digests.Values.Where(d => d is not null).GroupBy(d => d).FirstOrDefault(g => g.Count() >= core.Config.Weak)?.Key;
+        if (vouched is null && fetch.Digests.Values.Count(d => d is null) > core.Config.N - 1 - core.Config.Weak)
+        {
+            // Too few replicas hold the part to vouch for it (they are behind, or retention has cut it since): give
+            // this checkpoint up; the next transfer starts from a later one.
+            core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted,
+                $"checkpoint {fetch.Instance} given up after {fetch.PartsWritten} parts: too few replicas hold the next one");
+            fetch = null;
+            InProgress = false;
+            retryAt = long.MaxValue;
+            return;
+        }
+
         if (vouched is null)
         {
             if (fetch.Digests.TryGetValue(fetch.DataFrom, out var held) && held is null)
@@ -263,6 +292,13 @@ internal sealed class StateTransfer(ReplicaCore core)
         if (sync.Length > 0)
         {
             core.LeaderChange.OnRelayedSync(from, sync);
+        }
+
+        if (progressed && WeakHighest(core.Acceptor.HighestSeen) > core.Execution.LastExecuted + core.Config.PipelineDepth)
+        {
+            // Replies are bounded in size: while f+1 replicas are still well ahead, ask for the next stretch at once.
+            Ask();
+            return;
         }
 
         // Done once something was installed, or once every correct replica may have answered without anything to give.

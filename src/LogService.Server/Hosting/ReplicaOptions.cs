@@ -67,9 +67,9 @@ public sealed class ReplicaOptions
     /// </summary>
     public bool ExecuteInBackground { get; set; }
 
-    /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 1000.</summary>
+    /// <summary>A checkpoint (snapshot and state digest) every this many consensus instances. Default 256.</summary>
     [Range(1, int.MaxValue)]
-    public int CheckpointPeriod { get; set; } = 1000;
+    public int CheckpointPeriod { get; set; } = 256;
 
     /// <summary>
     /// Byzantine behaviours of this replica's replication engine (<c>LogService:Replica:Faults:Equivocate</c>, …), for

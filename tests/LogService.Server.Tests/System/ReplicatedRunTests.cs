@@ -18,6 +18,7 @@ public sealed class ReplicatedRunTests(ITestOutputHelper output)
 {
     private const int BatchSize = 500;
     private static readonly string[] Tenants = ["acme", "globex", "initech"];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _checkpointsInstalledWithParts = new();
     private int _failureLines;
 
     [Fact]
@@ -45,6 +46,10 @@ public sealed class ReplicatedRunTests(ITestOutputHelper output)
         await disruption;
 
         await CheckRunAsync(cluster, fleet, [0, 1, 2, 3], timeout.Token);
+
+        // The restarted replica was behind checkpoints that only summarize the stores: it fetched the entries as parts.
+        Assert.NotEmpty(_checkpointsInstalledWithParts);
+        output.WriteLine(string.Join('\n', _checkpointsInstalledWithParts));
     }
 
     [Fact]
@@ -79,6 +84,11 @@ public sealed class ReplicatedRunTests(ITestOutputHelper output)
             ReadyTimeout = TimeSpan.FromMinutes(3),
             Output = line =>
             {
+                if (System.Text.RegularExpressions.Regex.IsMatch(line, @"installed with [1-9][0-9]* parts"))
+                {
+                    _checkpointsInstalledWithParts.Enqueue(line);
+                }
+
                 // Failures and their stack traces (the indented lines that follow) go to the test's output.
                 if (line.Contains("] fail: ", StringComparison.Ordinal) || line.Contains("] crit: ", StringComparison.Ordinal))
                 {
