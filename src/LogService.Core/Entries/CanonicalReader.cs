@@ -19,7 +19,7 @@ internal ref partial struct CanonicalReader(ReadOnlySpan<byte> input)
 
     public readonly ReadOnlySpan<byte> Remaining => _input[_position..];
 
-    public byte ReadByte() => Take(1)[0];
+    public byte ReadByte() => _position < _input.Length ? _input[_position++] : throw Malformed("input ends early");
 
     public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4));
 
@@ -27,6 +27,12 @@ internal ref partial struct CanonicalReader(ReadOnlySpan<byte> input)
 
     public ulong ReadVarUInt()
     {
+        // Most lengths and counts fit one byte, which is always minimal.
+        if (_position < _input.Length && _input[_position] < 0x80)
+        {
+            return _input[_position++];
+        }
+
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {
