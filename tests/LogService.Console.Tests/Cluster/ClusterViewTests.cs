@@ -51,6 +51,16 @@ public sealed class ClusterViewTests(ClusterWorld world)
     }
 
     [Fact]
+    public async Task AnEntryShowsTheWritersSourceSequenceSoGapsCanBeSeen()
+    {
+        // Sequence 0 opens the stream, so entry 3 is the batch's third, with source sequence start + 2.
+        var page = await world.SignedInPageAsync("alice", "/entry/acme/orders/3");
+
+        var sourceSequence = page.Locator("dt", new() { HasText = "Source sequence" }).Locator("xpath=following-sibling::dd[1]");
+        await Assertions.Expect(sourceSequence).ToHaveTextAsync((ClusterWorld.OrdersSequenceStart + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task VerifyChecksTheWholeStreamOnTheReplicas()
     {
         var page = await world.SignedInPageAsync("alice", "/verify");

@@ -30,11 +30,16 @@ public sealed class ClusterWorld : BrowserWorld
     public string GlobexConsoleUrl { get; private set; } = string.Empty;
 
     /// <summary>Writes <paramref name="entries"/> (native batch entries) to <paramref name="stream"/> as its tenant's writer.</summary>
-    public async Task WriteAsync(string stream, string node, IEnumerable<JsonObject> entries)
+    public async Task WriteAsync(string stream, string node, IEnumerable<JsonObject> entries, long? sequenceStart = null)
     {
         var tenant = stream.Split('/')[0];
         using var http = await Cluster.CreateClientAsync($"{tenant}-writer");
         var batch = new JsonObject { ["source"] = new JsonObject { ["application"] = "orders", ["node"] = node }, ["entries"] = new JsonArray([.. entries]) };
+        if (sequenceStart is { } start)
+        {
+            batch["sequenceStart"] = start;
+        }
+
         using var content = new StringContent(batch.ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.logservice.batch+json");
         using var response = await http.PostAsync($"/api/v1/streams/{stream}/entries", content);
@@ -57,6 +62,9 @@ public sealed class ClusterWorld : BrowserWorld
 
         return entry;
     }
+
+    /// <summary>The writer's per-source sequence number of the first entry written to <c>acme/orders</c>.</summary>
+    public const long OrdersSequenceStart = 500;
 
     /// <summary>Starts another console of the first tenant that reads only replica <paramref name="replica"/>.</summary>
     public Task<string> ConsoleOfReplicaAsync(int replica) =>
@@ -109,7 +117,7 @@ public sealed class ClusterWorld : BrowserWorld
         }
 
         await WriteAsync("acme/orders", "ledger-1", Enumerable.Range(0, 25).Select(i =>
-            Entry(start.AddMinutes(i * 7), "Information", "Posted journal line {Line}", new JsonObject { ["Line"] = i })));
+            Entry(start.AddMinutes(i * 7), "Information", "Posted journal line {Line}", new JsonObject { ["Line"] = i })), sequenceStart: OrdersSequenceStart);
         await WriteAsync("globex/app", "globex-node", Enumerable.Range(0, 5).Select(i =>
             Entry(start.AddMinutes(i), "Information", "globex confidential shipment {N}", new JsonObject { ["N"] = i })));
 
