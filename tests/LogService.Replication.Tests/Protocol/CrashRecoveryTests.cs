@@ -47,15 +47,7 @@ public sealed class CrashRecoveryTests
     public void WipedReplicaCatchesUpByStateTransferFromACheckpoint()
     {
         var sim = Scenario.Start(seed: 23, operations: 30);
-        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 10, sim.Now + 60_000);
-        sim.Replicas[3].Wipe();
-        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 45, sim.Now + 60_000);
-        sim.Replicas[3].Boot();
-
-        Assert.True(Scenario.RunToCompletion(sim));
-        sim.RunFor(3_000);
-        Scenario.AssertHealthy(sim);
-        SimulationChecks.Converged(sim);
+        Scenario.WipeAndRejoin(sim, replica: 3);
         Assert.True(sim.Replicas[3].StateMachine.Restores >= 1);
         var events = Scenario.Events(sim.Replicas[3]);
         Assert.Contains(events, e => e.Kind == ReplicationEventKind.StateTransferCompleted && e.Instance >= 40);

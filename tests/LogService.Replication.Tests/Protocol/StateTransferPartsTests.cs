@@ -48,15 +48,7 @@ public sealed class StateTransferPartsTests
                 s.Replicas[byzantine].StateMachine.CorruptParts = true;
             }
         });
-        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 10, sim.Now + 60_000);
-        sim.Replicas[3].Wipe();
-        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 45, sim.Now + 60_000);
-        sim.Replicas[3].Boot();
-
-        Assert.True(Scenario.RunToCompletion(sim));
-        sim.RunFor(3_000);
-        Scenario.AssertHealthy(sim);
-        SimulationChecks.Converged(sim);
+        Scenario.WipeAndRejoin(sim, replica: 3);
         return sim;
     }
 }

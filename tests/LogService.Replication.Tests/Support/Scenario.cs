@@ -27,6 +27,23 @@ internal static class Scenario
         return done;
     }
 
+    /// <summary>
+    /// Wipes <paramref name="replica"/> once instance 10 executed, boots it again past instance 45 (so checkpoints
+    /// were taken without it), and runs to completion; the run must then be healthy and converged.
+    /// </summary>
+    public static void WipeAndRejoin(Simulation sim, int replica)
+    {
+        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 10, sim.Now + 60_000);
+        sim.Replicas[replica].Wipe();
+        sim.RunUntil(() => sim.Replicas[0].StateMachine.LastExecutedInstance >= 45, sim.Now + 60_000);
+        sim.Replicas[replica].Boot();
+
+        Assert.True(RunToCompletion(sim));
+        sim.RunFor(3_000);
+        AssertHealthy(sim);
+        SimulationChecks.Converged(sim);
+    }
+
     /// <summary>Drains a replica's events.</summary>
     public static List<ReplicationEvent> Events(SimReplica replica)
     {
