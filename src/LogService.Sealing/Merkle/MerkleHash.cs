@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using LogService.Sealing.Crypto;
 
 namespace LogService.Sealing.Merkle;
 
@@ -15,13 +16,13 @@ public static class MerkleHash
     /// <summary>Writes the leaf hash of <paramref name="data"/> (for a stream, a sealed entry's canonical encoding).</summary>
     public static void HashLeaf(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        // One contiguous input is one call into the platform; short leaves stay on the stack.
+        // One contiguous input is one call into libcrypto; short leaves stay on the stack.
         const int StackLimit = 1024;
         var rented = data.Length < StackLimit ? null : ArrayPool<byte>.Shared.Rent(data.Length + 1);
         var input = rented is null ? stackalloc byte[StackLimit] : rented;
         input[0] = 0x00;
         data.CopyTo(input[1..]);
-        SHA256.HashData(input[..(data.Length + 1)], destination);
+        LibcryptoSha256.HashData(input[..(data.Length + 1)], destination);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -43,6 +44,6 @@ public static class MerkleHash
         input[0] = 0x01;
         left.CopyTo(input[1..]);
         right.CopyTo(input[(1 + Size)..]);
-        SHA256.HashData(input, destination);
+        LibcryptoSha256.HashData(input, destination);
     }
 }

@@ -108,6 +108,22 @@ public sealed class MerkleTreeTests
     }
 
     [Fact]
+    public void LeavesHashedInLanesEqualLeavesHashedOneByOneOnThePlatform()
+    {
+        var random = new Random(45);
+        var leaves = Enumerable.Range(0, 21).Select(i => { var leaf = new byte[i * 37]; random.NextBytes(leaf); return leaf; }).ToArray();
+        var inLanes = new byte[leaves.Length * 32];
+        var dispatched = new byte[leaves.Length * 32];
+
+        MerkleLanes.HashLeavesInLanes(leaves, inLanes);
+        MerkleLanes.HashLeaves(leaves, dispatched);
+
+        var expected = leaves.SelectMany(leaf => System.Security.Cryptography.SHA256.HashData([0x00, .. leaf])).ToArray();
+        Assert.Equal(expected, inLanes);
+        Assert.Equal(expected, dispatched);
+    }
+
+    [Fact]
     public void ABatchOfReferenceLeavesGivesTheReferenceRoot()
     {
         var accumulator = new MerkleAccumulator();
