@@ -21,24 +21,23 @@ internal sealed class Checkpoints(ReplicaCore core)
     /// <summary>Whether a checkpoint is taken once <paramref name="instance"/> has executed.</summary>
     public bool IsDue(long instance) => instance % core.Config.CheckpointPeriod == 0;
 
-    public void AfterExecute(long instance)
+    /// <summary>Takes the checkpoint when one is due, with the state machine's snapshot if it was already taken where executions run.</summary>
+    public void AfterExecute(long instance, Snapshot? snapshot = null)
     {
         if (IsDue(instance))
         {
-            Take(instance);
+            Take(instance, snapshot ?? Snapshot.Take(core.StateMachine));
         }
     }
 
-    public void Take(long instance)
+    private void Take(long instance, Snapshot snapshot)
     {
-        var started = core.Now;
-        var snapshot = core.StateMachine.TakeSnapshot();
         writer.ResetWrittenCount();
         writer.WriteInt64(instance);
         writer.WriteInt64(core.Execution.LastTimestamp);
         core.Clients.Serialize(writer);
-        writer.WriteSized(snapshot);
-        Store(instance, writer.WrittenSpan.ToArray(), $"taken in {core.Now - started} ms");
+        writer.WriteSized(snapshot.Data);
+        Store(instance, writer.WrittenSpan.ToArray(), $"snapshot taken in {snapshot.Milliseconds:F1} ms");
     }
 
     /// <summary>Installs a checkpoint received by state transfer (or found at start) into the state machine and the engine.</summary>
@@ -138,5 +137,16 @@ internal sealed class Checkpoints(ReplicaCore core)
 
         log.Store.Rewrite(records);
         core.Publish(ReplicationEventKind.Checkpoint, instance, $"{data.Length} bytes, {how}", digest: Digest.Of(data));
+    }
+
+    /// <summary>A state machine's snapshot and how long it took.</summary>
+    internal sealed record Snapshot(byte[] Data, double Milliseconds)
+    {
+        public static Snapshot Take(Abstractions.IStateMachine stateMachine)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var data = stateMachine.TakeSnapshot();
+            return new Snapshot(data, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 }

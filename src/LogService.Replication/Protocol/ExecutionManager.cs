@@ -100,12 +100,24 @@ internal sealed class ExecutionManager(ReplicaCore core)
         }
         inFlight++;
         var ordered = new OrderedBatch(instance, timestamp, nonce, batch);
+        var takeSnapshot = heldForCheckpoint == instance;
+        Checkpoints.Snapshot? snapshot = null;
         core.Host.ExecuteInOrder(
-            () => core.StateMachine.Execute(ordered),
+            () =>
+            {
+                var replies = core.StateMachine.Execute(ordered);
+                if (takeSnapshot)
+                {
+                    // Here rather than on the protocol thread, which goes on ordering while the hand-over is held.
+                    snapshot = Checkpoints.Snapshot.Take(core.StateMachine);
+                }
+
+                return replies;
+            },
             replies => core.OnInput(() =>
             {
                 inFlight--;
-                Complete(decided, batch, timestamp, replies, sendReplies: true);
+                Complete(decided, batch, timestamp, replies, sendReplies: true, snapshot);
                 if (heldForCheckpoint == instance)
                 {
                     heldForCheckpoint = 0;
@@ -116,7 +128,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
             }));
     }
 
-    private void Complete(DecidedValue decided, OrderedCommand[] batch, long timestamp, IReadOnlyList<byte[]> replies, bool sendReplies)
+    private void Complete(DecidedValue decided, OrderedCommand[] batch, long timestamp, IReadOnlyList<byte[]> replies, bool sendReplies, Checkpoints.Snapshot? snapshot = null)
     {
         if (replies.Count != batch.Length)
         {
@@ -137,7 +149,7 @@ internal sealed class ExecutionManager(ReplicaCore core)
         Advance(decided, timestamp);
         core.Clients.NoteExecuted(core.Now);
         core.Publish(ReplicationEventKind.Executed, decided.Instance, count: batch.Length);
-        core.Checkpoints.AfterExecute(decided.Instance);
+        core.Checkpoints.AfterExecute(decided.Instance, snapshot);
     }
 
     /// <summary>
