@@ -8,7 +8,6 @@ using LogService.Core.Entries;
 using LogService.Core.Replica;
 using LogService.Sealing;
 using LogService.Sealing.Crypto;
-using LogService.Sealing.Merkle;
 using LogService.Server.Ingestion;
 
 namespace LogService.Bench;
@@ -21,10 +20,8 @@ namespace LogService.Bench;
 /// <c>previous</c>, the Log Core's before: every draft decoded into objects, each body copied into a new array to append
 /// the source sequence, and entries sealed one at a time. Both seal with today's sealer, whose hash link goes to
 /// libcrypto directly; the previous sealer's went through the platform's SHA-256, so the two link hashes are measured
-/// alone over the same messages and <c>previous_with_platform_link</c> adds the difference. The batch's Merkle leaf
-/// hashes (the sealed entries), which every replica computes next, are measured the same way: eight managed lanes
-/// (before) against libcrypto one leaf at a time (now). Figures are process CPU per entry (GC included), the median
-/// of seven rounds.
+/// alone over the same messages and <c>previous_with_platform_link</c> adds the difference. Figures are process CPU
+/// per entry (GC included), the median of seven rounds.
 /// </summary>
 internal sealed class ReplicaDraftsScenario : IBenchScenario
 {
@@ -68,8 +65,6 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
             .. paths,
             ("link_platform_sha256", () => HashEach(first, m => SHA256.HashData(m, digest))),
             ("link_libcrypto_sha256", () => HashEach(first, m => LibcryptoSha256.HashData(m, digest))),
-            ("merkle_leaves_in_lanes", () => HashLeaves(first, MerkleLanes.HashLeavesInLanes)),
-            ("merkle_leaves", () => HashLeaves(first, MerkleLanes.HashLeaves)),
         ];
 
         context.Progress.Note($"{count:N0} drafts of {drafts.Average(d => d.Length):F0} bytes in a {command.Length:N0}-byte command, {Rounds} alternating rounds");
@@ -102,7 +97,6 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
         var previousAsShipped = (Median(samples["previous"]) / count) + platformLinkExtra;
         figures["previous_with_platform_link_cpu_us_per_entry"] = Stats.Round(previousAsShipped, 2);
         figures["current_to_previous_with_platform_link_ratio"] = Stats.Round(Median(samples["current"]) / count / previousAsShipped, 3);
-        figures["merkle_leaves_to_in_lanes_ratio"] = Stats.Round(Median(samples["merkle_leaves"]) / Median(samples["merkle_leaves_in_lanes"]), 3);
         figures["current_to_previous_ratio"] = Stats.Round(Median(samples["current"]) / Median(samples["previous"]), 3);
         figures["decode_current_to_previous_ratio"] = Stats.Round(Median(samples["current_decode_only"]) / Median(samples["previous_decode_only"]), 3);
         figures["load_average"] = Stats.LoadAverage();
@@ -161,14 +155,6 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
     }
 
     private delegate void SpanAction(ReadOnlySpan<byte> message);
-
-    private delegate void LeafHasher(IReadOnlyList<byte[]> leaves, Span<byte> digests);
-
-    private static byte[][] HashLeaves(byte[][] entries, LeafHasher hash)
-    {
-        hash(entries, new byte[entries.Length * 32]);
-        return [];
-    }
 
     private static EntryMetadata Metadata(AppendEntriesCommand command, byte level, string eventType) =>
         new(Timestamp, level, command.Writer.Tenant, command.Writer.Cloud, command.Writer.Node, command.Writer.User, eventType, command.PermissionMask);

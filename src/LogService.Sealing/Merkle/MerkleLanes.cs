@@ -6,8 +6,7 @@ namespace LogService.Sealing.Merkle;
 /// <summary>
 /// RFC 6962 leaf and interior hashes for many nodes at once, eight side by side (<see cref="EightLaneSha256"/>). The
 /// leaves a batch appends, and the interior nodes they complete level by level, do not depend on one another; one
-/// call into the platform per 400-byte leaf or 65-byte node costs more than hashing it, so lanes are faster. Interior
-/// nodes stay in lanes even beside libcrypto, whose per-call cost is still twice the lanes' for two blocks.
+/// call into the platform per 400-byte leaf or 65-byte node costs more than hashing it, so lanes are faster.
 /// </summary>
 internal static class MerkleLanes
 {
@@ -15,28 +14,8 @@ internal static class MerkleLanes
     private const int PairMessage = 1 + (2 * MerkleHash.Size);
     private const int PairStride = 2 * EightLaneSha256.BlockSize;
 
-    /// <summary>
-    /// Writes the leaf hash of each of <paramref name="leaves"/> to <paramref name="digests"/>, 32 bytes each, in order.
-    /// Leaves of a few hundred bytes go to libcrypto one by one where it is loaded (<see cref="LibcryptoSha256"/>): its SHA
-    /// instructions beat eight managed lanes at that length, once the platform's per-call overhead is out of the way.
-    /// </summary>
+    /// <summary>Writes the leaf hash of each of <paramref name="leaves"/> to <paramref name="digests"/>, 32 bytes each, in order.</summary>
     public static void HashLeaves(IReadOnlyList<byte[]> leaves, Span<byte> digests)
-    {
-        if (LibcryptoSha256.IsNative)
-        {
-            for (var i = 0; i < leaves.Count; i++)
-            {
-                MerkleHash.HashLeaf(leaves[i], digests.Slice(i * MerkleHash.Size, MerkleHash.Size));
-            }
-
-            return;
-        }
-
-        HashLeavesInLanes(leaves, digests);
-    }
-
-    /// <summary><see cref="HashLeaves"/> eight side by side, what it does where libcrypto is not loaded.</summary>
-    internal static void HashLeavesInLanes(IReadOnlyList<byte[]> leaves, Span<byte> digests)
     {
         Span<uint> states = stackalloc uint[Lanes * 8];
         FillInitialStates(states);

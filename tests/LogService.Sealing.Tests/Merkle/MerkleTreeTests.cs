@@ -108,19 +108,16 @@ public sealed class MerkleTreeTests
     }
 
     [Fact]
-    public void LeavesHashedInLanesEqualLeavesHashedOneByOneOnThePlatform()
+    public void LeavesHashedInLanesEqualLeavesHashedOneByOne()
     {
         var random = new Random(45);
         var leaves = Enumerable.Range(0, 21).Select(i => { var leaf = new byte[i * 37]; random.NextBytes(leaf); return leaf; }).ToArray();
         var inLanes = new byte[leaves.Length * 32];
-        var dispatched = new byte[leaves.Length * 32];
 
-        MerkleLanes.HashLeavesInLanes(leaves, inLanes);
-        MerkleLanes.HashLeaves(leaves, dispatched);
+        MerkleLanes.HashLeaves(leaves, inLanes);
 
-        var expected = leaves.SelectMany(leaf => System.Security.Cryptography.SHA256.HashData([0x00, .. leaf])).ToArray();
-        Assert.Equal(expected, inLanes);
-        Assert.Equal(expected, dispatched);
+        Assert.Equal(leaves.SelectMany(leaf => System.Security.Cryptography.SHA256.HashData([0x00, .. leaf])).ToArray(), inLanes);
+        Assert.Equal(leaves.SelectMany(leaf => MerkleHash.HashLeaf(leaf)).ToArray(), inLanes);
     }
 
     [Fact]
