@@ -7,8 +7,8 @@ namespace LogService.Storage.Tests;
 /// <content>Snapshots for state transfer.</content>
 public abstract partial class LogStoreContractTests
 {
-    /// <summary>A store with two streams over three batches, a certified head and a retention cut.</summary>
-    private ILogStore BusyStore(string name)
+    /// <summary>A store with two streams over three batches, a certified head and (unless not <paramref name="cut"/>) a retention cut.</summary>
+    private ILogStore BusyStore(string name, bool cut = true)
     {
         var store = Open(name, segmentEntries: 4);
         using var api = new TestStream("acme", "api");
@@ -22,9 +22,13 @@ public abstract partial class LogStoreContractTests
         }
 
         store.RecordCertifiedHead(new CertifiedHead("acme/api", 10, [1, 2], [3, 4], 3, [5, 6]));
-        var cut = store.PlanRetention("acme/api", T0 + (5 * Minute))!;
-        var last = store.ReadRange("acme/api", cut.LastSequence, cut.LastSequence).Entries[0];
-        store.ApplyRetention(cut, SealedEntry.Decode(last.SealedEntry).Link.ToArray(), [7, 7]);
+        if (cut)
+        {
+            var due = store.PlanRetention("acme/api", T0 + (5 * Minute))!;
+            var last = store.ReadRange("acme/api", due.LastSequence, due.LastSequence).Entries[0];
+            store.ApplyRetention(due, SealedEntry.Decode(last.SealedEntry).Link.ToArray(), [7, 7]);
+        }
+
         return store;
     }
 
@@ -199,17 +203,7 @@ public abstract partial class LogStoreContractTests
         var target = Open("target");
         var cut = source.GetTombstones("acme/api").Single();
         // The same stream before any cut, as a replica that fetched it before the others' retention ran holds it.
-        var uncut = Open("uncut");
-        using (var api = new TestStream("acme", "api"))
-        {
-            var policy = new RetentionPolicy(null, 8);
-            uncut.AppendBatch(new DecidedBatchWrite(1, [api.Open(T0)], [api.Head(policy)]));
-            for (var instance = 2; instance <= 4; instance++)
-            {
-                uncut.AppendBatch(new DecidedBatchWrite(instance, Enumerable.Range(0, 5).Select(i => api.Data(T0 + (instance * Minute) + i)).ToList(), [api.Head(policy)]));
-            }
-        }
-
+        var uncut = BusyStore("uncut", cut: false);
         target.ImportSnapshot(new MemoryStream(Export(uncut, SnapshotScope.StreamRange("acme/api", 0, 15))));
         target.ImportSnapshot(new MemoryStream(Export(source, SnapshotScope.Summary)));
 

@@ -44,17 +44,14 @@ internal sealed class Checkpoints(ReplicaCore core)
     public void Install(byte[] data, bool restoreStateMachine)
     {
         core.Execution.WaitForExecutions();
+        var snapshot = SnapshotOf(data);
         var r = new SpanReader(data);
         var instance = r.ReadInt64(0, long.MaxValue);
         var timestamp = r.ReadInt64();
         core.Clients.Deserialize(ref r);
-        var snapshotLength = r.ReadInt32(0, r.Remaining);
-        var offset = r.Position;
-        r.ReadSpan(snapshotLength);
-        r.ExpectEnd();
         if (restoreStateMachine)
         {
-            core.StateMachine.RestoreSnapshot(instance, new ReadOnlyMemory<byte>(data, offset, snapshotLength));
+            core.StateMachine.RestoreSnapshot(instance, snapshot);
         }
 
         core.Execution.LastExecuted = instance;

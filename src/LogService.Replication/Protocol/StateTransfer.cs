@@ -183,7 +183,7 @@ internal sealed class StateTransfer(ReplicaCore core)
         fetch.Digests[from] = m.Held ? Convert.ToHexString(m.Digest) : null;
         if (from == fetch.DataFrom && m.Held && m.Data.Length > 0)
         {
-            fetch.Data = m.Data;
+            fetch.Receive(m.Data);
         }
 
         var vouched = fetch.Digests.Values.Where(d => d is not null).GroupBy(d => d).FirstOrDefault(g => g.Count() >= core.Config.Weak)?.Key;
@@ -210,7 +210,7 @@ internal sealed class StateTransfer(ReplicaCore core)
             return;
         }
 
-        if (fetch.Data is null || Convert.ToHexString(Digest.Of(fetch.Data)) != vouched)
+        if (fetch.Data is null || fetch.DataDigest != vouched)
         {
             var answered = fetch.Digests.TryGetValue(fetch.DataFrom, out var claim);
             if (fetch.Data is not null || (answered && claim is not null && claim != vouched))
@@ -222,7 +222,7 @@ internal sealed class StateTransfer(ReplicaCore core)
             if (fetch.Data is not null || answered)
             {
                 // Whoever was asked for the content failed to give the vouched one: ask one that vouched for it.
-                fetch.Data = null;
+                fetch.Receive(null);
                 fetch.DataFrom = fetch.Digests.First(kv => kv.Value == vouched).Key;
                 RequestPart(nextDataReplica: false, dataOnly: true);
             }
@@ -316,7 +316,7 @@ internal sealed class StateTransfer(ReplicaCore core)
         var f = fetch!;
         if (nextDataReplica)
         {
-            f.Data = null;
+            f.Receive(null);
             f.Digests.Clear();
             do
             {
@@ -452,7 +452,16 @@ internal sealed class StateTransfer(ReplicaCore core)
         /// <summary>The replica asked for the current part's content.</summary>
         public int DataFrom { get; set; }
 
-        public byte[]? Data { get; set; }
+        /// <summary>The current part's content from <see cref="DataFrom"/>, once received, and its digest (hex).</summary>
+        public byte[]? Data { get; private set; }
+
+        public string? DataDigest { get; private set; }
+
+        public void Receive(byte[]? data)
+        {
+            Data = data;
+            DataDigest = data is null ? null : Convert.ToHexString(Digest.Of(data));
+        }
 
         /// <summary>Each replier's digest of the current part (hex), or null when it lacks the part.</summary>
         public Dictionary<int, string?> Digests { get; } = [];

@@ -234,7 +234,9 @@ internal abstract partial class SqlLogStore
                         // Cut here but perhaps not yet where the entries came from: the summary says they are gone.
                         using var cut = SqlCommands.Create(Writer,
                             $"DELETE FROM entries WHERE stream_id = {SqlCommands.StreamIdParameter} AND seq >= @from_seq AND seq <= @to_seq", transaction);
-                        AddRange(cut, SnapshotScope.StreamRange(tombstone.StreamId, tombstone.FirstSequence, tombstone.LastSequence));
+                        cut.Add("@stream", tombstone.StreamId);
+                        cut.Add("@from_seq", tombstone.FirstSequence);
+                        cut.Add("@to_seq", tombstone.LastSequence);
                         cut.ExecuteNonQuery();
                     }
 
