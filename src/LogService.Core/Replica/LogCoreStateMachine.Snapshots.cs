@@ -22,6 +22,9 @@ public sealed partial class LogCoreStateMachine
 
     private const byte PartFormat = 1;
 
+    /// <summary>Whether parts were written since the last restore: a transfer given up leaves them beyond their heads.</summary>
+    private bool _partsWritten;
+
     /// <summary>Portable sealer states by stream, reused while the stream has not moved: wrapping costs two EC operations per replica.</summary>
     private readonly Dictionary<string, (long NextSequence, byte[] Portable)> _portableCache = new(StringComparer.Ordinal);
 
@@ -41,7 +44,7 @@ public sealed partial class LogCoreStateMachine
     public IReadOnlyList<byte[]> MissingParts(long instance, ReadOnlyMemory<byte> snapshot)
     {
         var summary = ReadSummary(snapshot);
-        _store.DiscardUnanchoredEntries();
+        DiscardFetchedParts();
         var parts = new List<byte[]>();
         foreach (var head in summary.Heads)
         {
@@ -83,6 +86,7 @@ public sealed partial class LogCoreStateMachine
         }
 
         ImportedSnapshot imported;
+        _partsWritten = true;
         try
         {
             using var source = new MemoryStream(content.ToArray(), writable: false);
@@ -96,7 +100,7 @@ public sealed partial class LogCoreStateMachine
         // The import checked that the entries follow the stream's last stored one; the range must also be the one asked for.
         if (imported.Scope.StreamId != streamId || imported.FirstSequence != from || imported.LastSequence > to)
         {
-            _store.DiscardUnanchoredEntries();
+            DiscardFetchedParts();
             throw new InvalidDataException($"the part holds {streamId} {imported.FirstSequence}..{imported.LastSequence}, not {from}..{to}");
         }
 
@@ -129,6 +133,14 @@ public sealed partial class LogCoreStateMachine
         _tenantQuotas.Clear();
         using var source = new MemoryStream(snapshot.ToArray(), writable: false);
         _store.ImportSnapshot(source, FromPortableHead);
+        _partsWritten = false;
+    }
+
+    /// <summary>Removes the entries of parts written for a checkpoint that was not restored (also what a crash left).</summary>
+    private void DiscardFetchedParts()
+    {
+        _store.DiscardUnanchoredEntries();
+        _partsWritten = false;
     }
 
     private long FirstMissing(StreamHead head, SnapshotSummary summary)

@@ -43,7 +43,7 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
 
         // A state transfer stopped by a crash leaves fetched entries beyond their heads; executing the batches that
         // produce them again must not find them there.
-        _store.DiscardUnanchoredEntries();
+        DiscardFetchedParts();
     }
 
     /// <inheritdoc />
@@ -53,6 +53,11 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
     public IReadOnlyList<byte[]> Execute(OrderedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (_partsWritten)
+        {
+            DiscardFetchedParts();
+        }
+
         var context = new BatchContext(batch.Instance, checked(batch.Timestamp * 1000));
         var outcomes = new CommandReply[batch.Commands.Count];
         for (var i = 0; i < outcomes.Length; i++)

@@ -53,6 +53,7 @@ public interface IStateMachine
     /// Writes a fetched part, whose content f+1 replicas vouched for. Returns the id of what remains of the part when
     /// <paramref name="content"/> held only its beginning (a part's content is bounded in size), or null.
     /// </summary>
-    /// <exception cref="InvalidDataException">The content does not fit the part; nothing was written.</exception>
+    /// <exception cref="InvalidDataException">The content does not fit the part; nothing of it was written (the
+    /// engine then gives the checkpoint up, and the next transfer asks <see cref="MissingParts"/> afresh).</exception>
     byte[]? WritePart(ReadOnlyMemory<byte> part, ReadOnlyMemory<byte> content) => null;
 }

@@ -38,6 +38,12 @@ internal sealed class ExecutionManager(ReplicaCore core)
     /// <summary>Executes (or hands over for execution) every decided instance that directly follows the last one.</summary>
     public void OnDecided()
     {
+        // The state machine is being rebuilt under a checkpoint: executing now would write where the parts go.
+        if (core.StateTransfer.FetchingParts)
+        {
+            return;
+        }
+
         if (!core.Host.ExecutesInBackground)
         {
             var executed = false;

@@ -30,6 +30,9 @@ internal sealed class StateTransfer(ReplicaCore core)
 
     public bool InProgress { get; private set; }
 
+    /// <summary>Whether the parts of a checkpoint's state are being fetched; executions wait until it is installed or given up.</summary>
+    public bool FetchingParts => fetch is not null;
+
     /// <summary>Highest regency each replica was seen in.</summary>
     public int[] RegencySeen { get; } = new int[core.Config.N];
 
@@ -191,11 +194,7 @@ internal sealed class StateTransfer(ReplicaCore core)
         {
             // Too few replicas hold the part to vouch for it (they are behind, or retention has cut it since): give
             // this checkpoint up; the next transfer starts from a later one.
-            core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted,
-                $"checkpoint {fetch.Instance} given up after {fetch.PartsWritten} parts: too few replicas hold the next one");
-            fetch = null;
-            InProgress = false;
-            retryAt = long.MaxValue;
+            GiveUpFetch("too few replicas hold the next one");
             return;
         }
 
@@ -243,9 +242,9 @@ internal sealed class StateTransfer(ReplicaCore core)
         }
         catch (InvalidDataException invalid)
         {
-            // f+1 replicas vouched for it, so a correct one produced it: the parts of two versions disagree, not an attack.
-            core.Publish(ReplicationEventKind.Timeout, core.Execution.LastExecuted, $"part of checkpoint {f.Instance} not written: {invalid.Message}");
-            RequestPart(nextDataReplica: true);
+            // f+1 replicas vouched for it, so a correct one produced it: the parts of two versions disagree, not an
+            // attack. The next transfer asks the state machine afresh what it lacks.
+            GiveUpFetch($"a part was not written: {invalid.Message}");
             return;
         }
 
@@ -266,6 +265,16 @@ internal sealed class StateTransfer(ReplicaCore core)
         }
 
         RequestPart(nextDataReplica: true);
+    }
+
+    private void GiveUpFetch(string why)
+    {
+        core.Publish(ReplicationEventKind.StateTransferCompleted, core.Execution.LastExecuted,
+            $"checkpoint {fetch!.Instance} given up after {fetch.PartsWritten} parts: {why}");
+        fetch = null;
+        InProgress = false;
+        retryAt = long.MaxValue;
+        core.Execution.OnDecided();
     }
 
     private void CompleteFetch()
