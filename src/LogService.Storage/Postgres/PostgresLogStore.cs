@@ -2,28 +2,30 @@ using System.Data;
 using System.Data.Common;
 using LogService.Storage.Sql;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace LogService.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL engine: one writer connection that appends each batch with binary COPY inside its transaction,
-/// and a pooled data source for readers.
+/// and a pooled data source for readers. With sync=full the writer commits without waiting for the WAL flush and
+/// <see cref="PostgresWalFlusher"/> makes its commits durable beside it, before any is reported durable.
 /// </summary>
 internal sealed class PostgresLogStore : SqlLogStore
 {
-    private const string CopyEntries =
-        "COPY entries (stream_id, seq, tenant_id, ts, level, source_cloud_id, source_node_id, source_user_id, event_type_id, w_mask, kind, sealed) " +
-        "FROM STDIN (FORMAT BINARY)";
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnection _writer;
+    private readonly PostgresEntryCopy _copy = new();
+    private readonly PostgresWalFlusher? _flusher;
 
     private PostgresLogStore(string location, PostgresStoreOptions options, NpgsqlDataSource dataSource, NpgsqlConnection writer)
         : base(location, options.SegmentEntries)
     {
         _dataSource = dataSource;
         _writer = writer;
+        if (options.Sync == SyncPolicy.Full)
+        {
+            _flusher = PostgresWalFlusher.Start(dataSource, failure => Fault(failure));
+        }
     }
 
     protected override DbConnection Writer => _writer;
@@ -40,24 +42,35 @@ internal sealed class PostgresLogStore : SqlLogStore
         var location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         NpgsqlConnection? writer = null;
+        PostgresLogStore? store = null;
         try
         {
             writer = dataSource.OpenConnection();
             PostgresSchema.Prepare(writer, location);
-            using (var sync = new NpgsqlCommand(
-                options.Sync == SyncPolicy.Full ? "SET synchronous_commit = on" : "SET synchronous_commit = off", writer))
+            // Either way the writer's commits do not wait for the WAL flush: with sync=full the flusher waits for it
+            // before a commit is reported durable (OnCommitted); with sync=normal nothing does.
+            using (var sync = new NpgsqlCommand("SET synchronous_commit = off", writer))
             {
                 sync.ExecuteNonQuery();
             }
 
-            var store = new PostgresLogStore(location, options, dataSource, writer);
+            store = new PostgresLogStore(location, options, dataSource, writer);
             store.LoadState();
             return store;
         }
         catch (Exception exception)
         {
-            writer?.Dispose();
-            dataSource.Dispose();
+            if (store is not null)
+            {
+                // Also stops the flusher the store started.
+                store.Dispose();
+            }
+            else
+            {
+                writer?.Dispose();
+                dataSource.Dispose();
+            }
+
             if (exception is NpgsqlException npgsql)
             {
                 throw PostgresErrors.Translate(location, npgsql);
@@ -80,28 +93,10 @@ internal sealed class PostgresLogStore : SqlLogStore
         }
 
         // COPY runs inside the open transaction, so the batch still commits or vanishes as a whole.
-        using var import = _writer.BeginBinaryImport(CopyEntries);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            ref readonly var ids = ref names[i];
-            import.StartRow();
-            import.Write((int)ids.Stream, NpgsqlDbType.Integer);
-            import.Write(entry.Sequence, NpgsqlDbType.Bigint);
-            import.Write((int)ids.Tenant, NpgsqlDbType.Integer);
-            import.Write(entry.TimestampMicros, NpgsqlDbType.Bigint);
-            import.Write((short)entry.Level, NpgsqlDbType.Smallint);
-            import.Write((int)ids.SourceCloud, NpgsqlDbType.Integer);
-            import.Write((int)ids.SourceNode, NpgsqlDbType.Integer);
-            import.Write((int)ids.SourceUser, NpgsqlDbType.Integer);
-            import.Write((int)ids.EventType, NpgsqlDbType.Integer);
-            import.Write(unchecked((long)entry.PermissionMask), NpgsqlDbType.Bigint);
-            import.Write((short)entry.Kind, NpgsqlDbType.Smallint);
-            import.Write(entry.SealedEntry, NpgsqlDbType.Bytea);
-        }
-
-        import.Complete();
+        _copy.Send(_writer, entries, names);
     }
+
+    protected override Task OnCommitted() => _flusher?.Register() ?? Task.CompletedTask;
 
     protected override LogStoreException Translate(Exception exception) =>
         exception is NpgsqlException npgsql ? PostgresErrors.Translate(Location, npgsql)
@@ -111,6 +106,8 @@ internal sealed class PostgresLogStore : SqlLogStore
 
     protected override void CloseEngine()
     {
+        // First: it flushes what is still registered.
+        _flusher?.Dispose();
         _writer.Dispose();
         _dataSource.Dispose();
     }
