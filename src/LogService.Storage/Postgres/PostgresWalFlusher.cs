@@ -37,7 +37,7 @@ internal sealed class PostgresWalFlusher : IDisposable
 
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _flush;
-    private readonly Func<NpgsqlException, Exception> _onFailure;
+    private readonly Func<Exception, Exception> _onFailure;
     private readonly Thread _thread;
     private readonly object _gate = new();
     private readonly Queue<(long Commit, TaskCompletionSource Durable)> _waiting = new();
@@ -45,7 +45,7 @@ internal sealed class PostgresWalFlusher : IDisposable
     private bool _stopping;
     private Exception? _failure;
 
-    private PostgresWalFlusher(NpgsqlConnection connection, Func<NpgsqlException, Exception> onFailure)
+    private PostgresWalFlusher(NpgsqlConnection connection, Func<Exception, Exception> onFailure)
     {
         _connection = connection;
         _flush = new NpgsqlCommand(Flush, connection);
@@ -58,7 +58,7 @@ internal sealed class PostgresWalFlusher : IDisposable
     /// <param name="dataSource">The store's server and database.</param>
     /// <param name="onFailure">Called once, on the flusher's thread, when a flush failed; returns the exception every
     /// pending and later task fails with.</param>
-    public static PostgresWalFlusher Start(NpgsqlDataSource dataSource, Func<NpgsqlException, Exception> onFailure)
+    public static PostgresWalFlusher Start(NpgsqlDataSource dataSource, Func<Exception, Exception> onFailure)
     {
         var connection = dataSource.OpenConnection();
         try
@@ -138,8 +138,9 @@ internal sealed class PostgresWalFlusher : IDisposable
             {
                 _flush.ExecuteNonQuery();
             }
-            catch (NpgsqlException exception)
+            catch (Exception exception)
             {
+                // Whatever the cause (the server's error, a broken connection), the commits are not known durable.
                 failure = _onFailure(exception);
             }
 
