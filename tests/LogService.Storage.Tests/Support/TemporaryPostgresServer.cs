@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -76,6 +77,42 @@ internal sealed class TemporaryPostgresServer : IDisposable
         using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         command.ExecuteNonQuery();
         return ConnectionString(name);
+    }
+
+    /// <summary>
+    /// The CPU time the server's processes (the postmaster and its children) have used so far; children that already
+    /// exited are not counted. Linux only.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        var postmaster = File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First().Trim();
+        long ticks = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(process, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // exited meanwhile
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            // After the parenthesised command name: state, ppid, … utime and stime are fields 12 and 13 from there.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (Path.GetFileName(process) == postmaster || fields[1] == postmaster)
+            {
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+        }
+
+        // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common configuration.
+        return TimeSpan.FromMilliseconds(ticks * 10);
     }
 
     public void Dispose()
