@@ -4,8 +4,9 @@ namespace LogService.Storage;
 public enum SyncPolicy
 {
     /// <summary>
-    /// An acknowledged batch survives kill -9 and power loss: SQLite syncs the WAL on every commit
-    /// (<c>synchronous=FULL</c>); PostgreSQL waits for its WAL flush (<c>synchronous_commit=on</c>).
+    /// An acknowledged batch survives kill -9 and power loss: SQLite's WAL is synced after each commit, PostgreSQL's
+    /// WAL is flushed past it by a synchronous commit (<c>synchronous_commit=on</c>) on a second connection, before
+    /// the batch is reported durable.
     /// </summary>
     Full,
 
