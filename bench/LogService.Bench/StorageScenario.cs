@@ -123,26 +123,7 @@ internal sealed class StorageScenario : IBenchScenario
             var isPipelined = done / BatchEntries / ChunkBatches % 2 == 0;
             var cpu = CpuTime(process);
             var clock = Stopwatch.StartNew();
-            foreach (var batch in chunk)
-            {
-                if (!isPipelined)
-                {
-                    store.AppendBatch(batch);
-                    continue;
-                }
-
-                if (pending.Count == PipelineDepth)
-                {
-                    pending.Dequeue().GetAwaiter().GetResult();
-                }
-
-                pending.Enqueue(store.AppendBatchPipelined(batch));
-            }
-
-            while (pending.Count > 0)
-            {
-                pending.Dequeue().GetAwaiter().GetResult();
-            }
+            AppendChunk(store, chunk, isPipelined, pending);
 
             var measured = new Phase(chunk.Count * BatchEntries, clock.Elapsed, CpuTime(process) - cpu);
             if (isPipelined)
@@ -170,6 +151,34 @@ internal sealed class StorageScenario : IBenchScenario
         }
 
         return new SqliteFigures(pipelined, oneAtATime, unindexed);
+    }
+
+    /// <summary>
+    /// Appends a chunk one batch at a time, or pipelined with at most <see cref="PipelineDepth"/> batches not yet
+    /// durable; returns once every batch of the chunk is durable.
+    /// </summary>
+    private static void AppendChunk(ILogStore store, List<DecidedBatchWrite> chunk, bool pipelined, Queue<Task> pending)
+    {
+        foreach (var batch in chunk)
+        {
+            if (!pipelined)
+            {
+                store.AppendBatch(batch);
+                continue;
+            }
+
+            if (pending.Count == PipelineDepth)
+            {
+                pending.Dequeue().GetAwaiter().GetResult();
+            }
+
+            pending.Enqueue(store.AppendBatchPipelined(batch));
+        }
+
+        while (pending.Count > 0)
+        {
+            pending.Dequeue().GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Entries appended in a phase, the wall time they took and the process CPU time meanwhile.</summary>
@@ -254,26 +263,7 @@ internal sealed class StorageScenario : IBenchScenario
             var cpu = CpuTime(process);
             var serverCpu = server.CpuTime();
             var clock = Stopwatch.StartNew();
-            foreach (var batch in chunk)
-            {
-                if (!isPipelined)
-                {
-                    store.AppendBatch(batch);
-                    continue;
-                }
-
-                if (pending.Count == PipelineDepth)
-                {
-                    pending.Dequeue().GetAwaiter().GetResult();
-                }
-
-                pending.Enqueue(store.AppendBatchPipelined(batch));
-            }
-
-            while (pending.Count > 0)
-            {
-                pending.Dequeue().GetAwaiter().GetResult();
-            }
+            AppendChunk(store, chunk, isPipelined, pending);
 
             if (done < 0)
             {

@@ -1,3 +1,4 @@
+using LogService.Storage.Sql;
 using Npgsql;
 
 namespace LogService.Storage.Postgres;
@@ -5,7 +6,7 @@ namespace LogService.Storage.Postgres;
 /// <summary>
 /// Makes sync=full commits durable beside the writer, so the writer can commit the next batch while the server
 /// flushes the last one's WAL (group commit). The writer commits with <c>synchronous_commit = off</c>: the server
-/// returns once the commit record is in its WAL buffers. This thread then runs, on a connection of its own with
+/// returns once the commit record is in its WAL buffers. A <see cref="GroupFlushThread"/> then runs, on a connection of its own with
 /// <c>synchronous_commit = on</c>, a transaction that writes one small WAL record; its commit returns only after the
 /// server flushed the WAL up to its own commit record. <see cref="Register"/> hands out a task per commit that
 /// completes only after such a flush returned.
@@ -37,27 +38,19 @@ internal sealed class PostgresWalFlusher : IDisposable
 
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _flush;
-    private readonly Func<Exception, Exception> _onFailure;
-    private readonly Thread _thread;
-    private readonly object _gate = new();
-    private readonly Queue<(long Commit, TaskCompletionSource Durable)> _waiting = new();
-    private long _registered;
-    private bool _stopping;
-    private Exception? _failure;
+    private readonly GroupFlushThread _thread;
 
     private PostgresWalFlusher(NpgsqlConnection connection, Func<Exception, Exception> onFailure)
     {
         _connection = connection;
         _flush = new NpgsqlCommand(Flush, connection);
-        _onFailure = onFailure;
-        _thread = new Thread(Run) { IsBackground = true, Name = "PostgreSQL WAL flush" };
-        _thread.Start();
+        _thread = new GroupFlushThread("PostgreSQL WAL flush", () => _flush.ExecuteNonQuery(), onFailure);
     }
 
     /// <summary>Opens the flusher's own connection and starts its thread.</summary>
     /// <param name="dataSource">The store's server and database.</param>
-    /// <param name="onFailure">Called once, on the flusher's thread, when a flush failed; returns the exception every
-    /// pending and later task fails with.</param>
+    /// <param name="onFailure">Called once, on the flusher's thread, when a flush failed (the server's error, a
+    /// broken connection); returns the exception every pending and later task fails with.</param>
     public static PostgresWalFlusher Start(NpgsqlDataSource dataSource, Func<Exception, Exception> onFailure)
     {
         var connection = dataSource.OpenConnection();
@@ -77,103 +70,15 @@ internal sealed class PostgresWalFlusher : IDisposable
 
     /// <summary>
     /// Registers a commit the server has answered; the task completes once a flush that started after this call
-    /// returned, and fails with the flush's exception if the WAL could not be flushed.
+    /// returned, and fails if the WAL could not be flushed.
     /// </summary>
-    public Task Register()
-    {
-        // Continuations run on the pool: a waiter's work must not delay the next flush.
-        var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            if (_failure is not null)
-            {
-                durable.SetException(_failure);
-                return durable.Task;
-            }
-
-            _waiting.Enqueue((++_registered, durable));
-            Monitor.Pulse(_gate);
-        }
-
-        return durable.Task;
-    }
+    public Task Register() => _thread.Register();
 
     /// <summary>Flushes whatever is registered, then stops the thread and closes its connection.</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _stopping = true;
-            Monitor.Pulse(_gate);
-        }
-
-        _thread.Join();
+        _thread.Dispose();
         _flush.Dispose();
         _connection.Dispose();
-    }
-
-    private void Run()
-    {
-        var flushed = 0L;
-        while (true)
-        {
-            long target;
-            lock (_gate)
-            {
-                while (_registered == flushed && !_stopping)
-                {
-                    Monitor.Wait(_gate);
-                }
-
-                if (_registered == flushed)
-                {
-                    return;
-                }
-
-                target = _registered;
-            }
-
-            Exception? failure = null;
-            try
-            {
-                _flush.ExecuteNonQuery();
-            }
-            catch (Exception exception)
-            {
-                // Whatever the cause (the server's error, a broken connection), the commits are not known durable.
-                failure = _onFailure(exception);
-            }
-
-            var done = new List<TaskCompletionSource>();
-            lock (_gate)
-            {
-                if (failure is not null)
-                {
-                    _failure = failure;
-                    target = _registered;
-                }
-
-                while (_waiting.Count > 0 && _waiting.Peek().Commit <= target)
-                {
-                    done.Add(_waiting.Dequeue().Durable);
-                }
-            }
-
-            if (failure is not null)
-            {
-                foreach (var durable in done)
-                {
-                    durable.SetException(failure);
-                }
-
-                return;
-            }
-
-            flushed = target;
-            foreach (var durable in done)
-            {
-                durable.SetResult();
-            }
-        }
     }
 }
