@@ -45,6 +45,12 @@ internal sealed class IngestScenario : IBenchScenario
     /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_LOG=FILE</c> to append every line the replica processes print to FILE.</summary>
     private static readonly string? ReplicaLog = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_LOG");
 
+    /// <summary>
+    /// Set <c>LOGSERVICE_BENCH_INGEST_TIMELINE</c> to a file to get one line per fixed-rate batch (scheduled time in UTC,
+    /// as the replica log's lines have it, and in milliseconds from the start; latency in milliseconds, or "failed"): where the tail comes from shows as its pattern over time.
+    /// </summary>
+    private static readonly string? TimelineFile = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_TIMELINE");
+
     /// <summary>Set <c>LOGSERVICE_BENCH_INGEST_POOL=N</c> to give each front end N replication clients instead of the default.</summary>
     private static readonly string? ClientPoolSize = Environment.GetEnvironmentVariable("LOGSERVICE_BENCH_INGEST_POOL");
 
@@ -249,6 +255,7 @@ internal sealed class IngestScenario : IBenchScenario
         var interval = TimeSpan.FromSeconds((double)EventsPerBatch / OfferedRate);
         var batches = (int)(duration / interval);
         var latencies = new List<double>(batches);
+        var timeline = new List<(double Due, double? Latency)>(batches);
         var outstanding = new List<Task>();
         long acknowledged = 0;
         var failed = 0;
@@ -257,6 +264,7 @@ internal sealed class IngestScenario : IBenchScenario
         var sustained = true;
         context.Progress.Note(string.Create(CultureInfo.InvariantCulture, $"fixed rate: offering {OfferedRate:N0} entries/s for {duration.TotalSeconds:0} s"));
         var start = Stopwatch.GetTimestamp();
+        var startedAt = DateTime.UtcNow;
         for (var i = 0; i < batches; i++)
         {
             var due = interval * i;
@@ -300,6 +308,7 @@ internal sealed class IngestScenario : IBenchScenario
                 var latency = (Stopwatch.GetElapsedTime(start) - due).TotalMilliseconds;
                 lock (latencies)
                 {
+                    timeline.Add((due.TotalMilliseconds, ok ? latency : null));
                     if (ok)
                     {
                         latencies.Add(latency);
@@ -320,6 +329,12 @@ internal sealed class IngestScenario : IBenchScenario
         await Task.WhenAll(outstanding);
         var elapsed = Stopwatch.GetElapsedTime(start);
         var achieved = acknowledged / elapsed.TotalSeconds;
+        if (TimelineFile is not null)
+        {
+            await File.WriteAllLinesAsync(TimelineFile, timeline.OrderBy(b => b.Due).Select(b => string.Create(CultureInfo.InvariantCulture,
+                $"{startedAt.AddMilliseconds(b.Due):HH:mm:ss.fff} {b.Due:0.0} {(b.Latency is { } ms ? ms.ToString("0.0", CultureInfo.InvariantCulture) : "failed")}")));
+        }
+
         return new Dictionary<string, JsonNode?>
         {
             ["fixed_rate_offered_entries_per_s"] = OfferedRate,

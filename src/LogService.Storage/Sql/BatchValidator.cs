@@ -7,7 +7,8 @@ internal static class BatchValidator
     /// <param name="lastAppliedInstance">The last committed instance.</param>
     /// <param name="lastStored">The sequence and timestamp of a stream's last stored entry, or null when it has none.</param>
     /// <param name="isStored">Whether a stream already stores an entry with a sequence.</param>
-    public static void Validate(DecidedBatchWrite batch, long lastAppliedInstance, Func<string, StoredPosition?> lastStored, Func<string, long, bool> isStored)
+    /// <returns>The sequence and timestamp of each appended stream's last entry in the batch.</returns>
+    public static Dictionary<string, StoredPosition> Validate(DecidedBatchWrite batch, long lastAppliedInstance, Func<string, StoredPosition?> lastStored, Func<string, long, bool> isStored)
     {
         if (batch.Instance <= lastAppliedInstance)
         {
@@ -47,6 +48,8 @@ internal static class BatchValidator
                 throw new ArgumentException($"The batch appends to stream '{stream}' without its new head.", nameof(batch));
             }
         }
+
+        return lastByStream;
     }
 
     /// <summary>

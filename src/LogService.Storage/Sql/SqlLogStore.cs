@@ -95,7 +95,7 @@ internal abstract partial class SqlLogStore : ILogStore
         lock (_writeLock)
         {
             ThrowIfUnusable();
-            BatchValidator.Validate(batch, _lastCommittedInstance, LastStored, (stream, sequence) => IsStored(stream, sequence, null));
+            var lastByStream = BatchValidator.Validate(batch, _lastCommittedInstance, LastStored, (stream, sequence) => IsStored(stream, sequence, null));
             Task durable;
             try
             {
@@ -113,9 +113,9 @@ internal abstract partial class SqlLogStore : ILogStore
             }
 
             _lastCommittedInstance = batch.Instance;
-            foreach (var entry in batch.Entries)
+            foreach (var (stream, last) in lastByStream)
             {
-                _lastStored[entry.StreamId] = new StoredPosition(entry.Sequence, entry.TimestampMicros);
+                _lastStored[stream] = last;
             }
 
             lock (_pendingApplied)

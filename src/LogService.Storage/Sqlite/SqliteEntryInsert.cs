@@ -56,21 +56,28 @@ internal sealed class SqliteEntryInsert : IDisposable
         _one.Dispose();
     }
 
-    private static void Bind(sqlite3_stmt statement, int offset, EntryRecord entry, in EntryNameIds names)
+    private void Bind(sqlite3_stmt statement, int offset, EntryRecord entry, in EntryNameIds names)
     {
-        // Parameter positions are 1-based.
-        raw.sqlite3_bind_int64(statement, offset + 1, names.Stream);
-        raw.sqlite3_bind_int64(statement, offset + 2, entry.Sequence);
-        raw.sqlite3_bind_int64(statement, offset + 3, names.Tenant);
-        raw.sqlite3_bind_int64(statement, offset + 4, entry.TimestampMicros);
-        raw.sqlite3_bind_int(statement, offset + 5, entry.Level);
-        raw.sqlite3_bind_int64(statement, offset + 6, names.SourceCloud);
-        raw.sqlite3_bind_int64(statement, offset + 7, names.SourceNode);
-        raw.sqlite3_bind_int64(statement, offset + 8, names.SourceUser);
-        raw.sqlite3_bind_int64(statement, offset + 9, names.EventType);
-        raw.sqlite3_bind_int64(statement, offset + 10, unchecked((long)entry.PermissionMask));
-        raw.sqlite3_bind_int(statement, offset + 11, entry.Kind);
-        raw.sqlite3_bind_blob(statement, offset + 12, entry.SealedEntry);
+        // Parameter positions are 1-based. Binding by position into a prepared statement fails only for a position
+        // out of range or out of memory; every result is still checked, since a silently unbound value would be NULL.
+        var handle = statement.DangerousGetHandle();
+        var failed =
+            SqliteNative.BindInt64(handle, offset + 1, names.Stream)
+            | SqliteNative.BindInt64(handle, offset + 2, entry.Sequence)
+            | SqliteNative.BindInt64(handle, offset + 3, names.Tenant)
+            | SqliteNative.BindInt64(handle, offset + 4, entry.TimestampMicros)
+            | SqliteNative.BindInt(handle, offset + 5, entry.Level)
+            | SqliteNative.BindInt64(handle, offset + 6, names.SourceCloud)
+            | SqliteNative.BindInt64(handle, offset + 7, names.SourceNode)
+            | SqliteNative.BindInt64(handle, offset + 8, names.SourceUser)
+            | SqliteNative.BindInt64(handle, offset + 9, names.EventType)
+            | SqliteNative.BindInt64(handle, offset + 10, unchecked((long)entry.PermissionMask))
+            | SqliteNative.BindInt(handle, offset + 11, entry.Kind)
+            | SqliteNative.BindBlob(handle, offset + 12, entry.SealedEntry);
+        if (failed != raw.SQLITE_OK)
+        {
+            throw Failure(raw.sqlite3_errcode(_connection.Handle));
+        }
     }
 
     private sqlite3_stmt Prepare(string table, int rows)
@@ -96,9 +103,14 @@ internal sealed class SqliteEntryInsert : IDisposable
     {
         if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE))
         {
-            var handle = _connection.Handle;
-            throw new SqliteException(
-                $"SQLite Error {result}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", result, raw.sqlite3_extended_errcode(handle));
+            throw Failure(result);
         }
+    }
+
+    private SqliteException Failure(int result)
+    {
+        var handle = _connection.Handle;
+        return new SqliteException(
+            $"SQLite Error {result}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", result, raw.sqlite3_extended_errcode(handle));
     }
 }

@@ -40,6 +40,8 @@ internal sealed class SqliteLogStore : SqlLogStore
 
     protected override DbConnection Writer => _writer;
 
+    static SqliteLogStore() => SqliteNative.PreferMultiThreadMode();
+
     public static SqliteLogStore Open(SqliteStoreOptions options)
     {
         var path = Path.GetFullPath(options.Path);
