@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LogService.Replication.Events;
 using LogService.Replication.Protocol;
 using LogService.Replication.Transport;
@@ -116,6 +117,15 @@ public sealed class ServiceProxy : IAsyncDisposable
         one.Dispose();
     }
 
+    /// <summary>
+    /// The payload's array itself when it spans a whole one (a command encoded for this call, typically): the call
+    /// holds it only until it completes, and a batch-sized copy would be large-object garbage.
+    /// </summary>
+    private static byte[] WholeArrayOrCopy(ReadOnlyMemory<byte> payload) =>
+        MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : payload.ToArray();
+
     private Task<IReadOnlyList<ReplicaReply>> InvokeQuorumAsync(
         ReadOnlyMemory<byte> payload, bool readOnly, int matching, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> agreedPart,
         CancellationToken cancellationToken)
@@ -136,7 +146,7 @@ public sealed class ServiceProxy : IAsyncDisposable
             var result = new TaskCompletionSource<IReadOnlyList<ReplicaReply>>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (gate)
             {
-                core.Start(payload.ToArray(), readOnly, matching, agreedPart, r => result.TrySetResult(r));
+                core.Start(WholeArrayOrCopy(payload), readOnly, matching, agreedPart, r => result.TrySetResult(r));
             }
 
             using (cancellationToken.Register(() =>

@@ -28,7 +28,8 @@ public static class LogCommandCodec
     public static byte[] Encode(LogCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var buffer = new ArrayBufferWriter<byte>(256);
+        // Sized for the drafts up front: growing by doubling to a batch's size would leave a trail of large arrays.
+        var buffer = new ArrayBufferWriter<byte>(256 + (command is AppendEntriesCommand appending ? DraftBytes(appending.Drafts) : 0));
         var writer = new CanonicalWriter(buffer);
         writer.WriteByte(Version);
         switch (command)
@@ -125,6 +126,18 @@ public static class LogCommandCodec
         }
 
         return new CertifyHeadsCommand(streamIds);
+    }
+
+    /// <summary>The drafts' bytes with their length prefixes (at most 5 bytes each).</summary>
+    private static int DraftBytes(IReadOnlyList<byte[]> drafts)
+    {
+        var bytes = 10;
+        foreach (var draft in drafts)
+        {
+            bytes += draft.Length + 5;
+        }
+
+        return bytes;
     }
 
     private static void WriteByteStrings(ref CanonicalWriter writer, IReadOnlyList<byte[]> items)

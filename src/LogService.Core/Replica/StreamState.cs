@@ -148,8 +148,18 @@ internal sealed class StreamState : IDisposable
 
     private byte[] WriteChainState()
     {
+        // Written into an array of exactly its size: the window makes this tens of kilobytes, rewritten with every
+        // batch, so a growing buffer and a final copy would triple what each batch allocates for it.
         var merkle = Merkle.Serialize();
-        using var buffer = new MemoryStream(5 + merkle.Length + (_recentOrder.Count * 48));
+        var size = 1 + 4 + merkle.Length + 8 + TenantQuotaCopy.SizeOf(TenantQuota) + 4;
+        foreach (var (key, _, _) in _recentOrder)
+        {
+            var keyBytes = Encoding.UTF8.GetByteCount(key);
+            size += LengthPrefixSize(keyBytes) + keyBytes + 16;
+        }
+
+        var chainState = new byte[size];
+        using var buffer = new MemoryStream(chainState);
         using var writer = new BinaryWriter(buffer, Encoding.UTF8);
         writer.Write(ChainStateVersion);
         writer.Write(merkle.Length);
@@ -165,8 +175,12 @@ internal sealed class StreamState : IDisposable
         }
 
         writer.Flush();
-        return buffer.ToArray();
+        return buffer.Position == size ? chainState
+            : throw new InvalidOperationException($"stream chain state took {buffer.Position} bytes, not the {size} computed");
     }
+
+    /// <summary>The bytes of the 7-bit encoded length <see cref="BinaryWriter.Write(string)"/> puts before a string.</summary>
+    private static int LengthPrefixSize(int length) => length < 1 << 7 ? 1 : length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : length < 1 << 28 ? 4 : 5;
 
     /// <summary>The tenant quota copy kept in a stored head, if any.</summary>
     public static TenantQuotaCopy? QuotaOf(StreamHead head) => ReadChainState(head.MerkleState).Quota;

@@ -16,6 +16,9 @@ internal sealed record TenantQuotaCopy(QuotaState State, long Instance, int Comm
     public bool IsNewerThan(TenantQuotaCopy? other) =>
         other is null || Instance > other.Instance || (Instance == other.Instance && CommandIndex > other.CommandIndex);
 
+    /// <summary>The bytes <see cref="Write"/> writes for <paramref name="copy"/>.</summary>
+    public static int SizeOf(TenantQuotaCopy? copy) => copy is null ? 1 : 1 + (5 * 8) + 4;
+
     public static void Write(BinaryWriter writer, TenantQuotaCopy? copy)
     {
         writer.Write(copy is not null);

@@ -21,24 +21,37 @@ internal sealed class ConsensusLog(IWalStore store)
 
     public IWalStore Store { get; } = store;
 
-    public void Regency(int regency) => Store.Append(EncodeRegency(regency));
+    // Records are appended straight from the reusable buffer: a WROTE and a DECIDED record each carry the whole
+    // value, and a copy of a megabyte-sized value per record is garbage the large object heap collects only in full
+    // collections.
+    public void Regency(int regency) => Store.Append(Record(w => WriteRegency(w, regency)));
 
-    public void Wrote(long instance, int regency, byte[] value) => Store.Append(EncodeWrote(instance, regency, value));
+    public void Wrote(long instance, int regency, byte[] value) => Store.Append(Record(w => WriteWrote(w, instance, regency, value)));
 
-    public void Accepted(long instance, int regency, byte[] digest) => Store.Append(EncodeAccepted(instance, regency, digest));
+    public void Accepted(long instance, int regency, byte[] digest) => Store.Append(Record(w => WriteAccepted(w, instance, regency, digest)));
 
     /// <summary>Logs the SYNC that installed the current regency, so a restart recovers the carried-forward values.</summary>
-    public void Sync(byte[] raw) => Store.Append(EncodeSync(raw));
+    public void Sync(byte[] raw) => Store.Append(Record(w => WriteSync(w, raw)));
 
-    public byte[] EncodeSync(byte[] raw) => Encode(w =>
+    public void Decided(long instance, int regency, byte[] value, SignedAccept[] accepts) => Store.Append(Record(w => WriteDecided(w, instance, regency, value, accepts)));
+
+    public byte[] EncodeSync(byte[] raw) => Record(w => WriteSync(w, raw)).ToArray();
+
+    public byte[] EncodeDecided(long instance, int regency, byte[] value, SignedAccept[] accepts) => Record(w => WriteDecided(w, instance, regency, value, accepts)).ToArray();
+
+    public byte[] EncodeRegency(int regency) => Record(w => WriteRegency(w, regency)).ToArray();
+
+    public byte[] EncodeWrote(long instance, int regency, byte[] value) => Record(w => WriteWrote(w, instance, regency, value)).ToArray();
+
+    public byte[] EncodeAccepted(long instance, int regency, byte[] digest) => Record(w => WriteAccepted(w, instance, regency, digest)).ToArray();
+
+    private static void WriteSync(ArrayBufferWriter<byte> w, byte[] raw)
     {
         w.WriteByte(SyncRecord);
         w.WriteSized(raw);
-    });
+    }
 
-    public void Decided(long instance, int regency, byte[] value, SignedAccept[] accepts) => Store.Append(EncodeDecided(instance, regency, value, accepts));
-
-    public byte[] EncodeDecided(long instance, int regency, byte[] value, SignedAccept[] accepts) => Encode(w =>
+    private static void WriteDecided(ArrayBufferWriter<byte> w, long instance, int regency, byte[] value, SignedAccept[] accepts)
     {
         w.WriteByte(DecidedRecord);
         w.WriteInt64(instance);
@@ -50,29 +63,29 @@ internal sealed class ConsensusLog(IWalStore store)
             w.WriteInt32(a.Replica);
             w.WriteRaw(a.Signature);
         }
-    });
+    }
 
-    public byte[] EncodeRegency(int regency) => Encode(w =>
+    private static void WriteRegency(ArrayBufferWriter<byte> w, int regency)
     {
         w.WriteByte(RegencyRecord);
         w.WriteInt32(regency);
-    });
+    }
 
-    public byte[] EncodeWrote(long instance, int regency, byte[] value) => Encode(w =>
+    private static void WriteWrote(ArrayBufferWriter<byte> w, long instance, int regency, byte[] value)
     {
         w.WriteByte(WroteRecord);
         w.WriteInt64(instance);
         w.WriteInt32(regency);
         w.WriteSized(value);
-    });
+    }
 
-    public byte[] EncodeAccepted(long instance, int regency, byte[] digest) => Encode(w =>
+    private static void WriteAccepted(ArrayBufferWriter<byte> w, long instance, int regency, byte[] digest)
     {
         w.WriteByte(AcceptedRecord);
         w.WriteInt64(instance);
         w.WriteInt32(regency);
         w.WriteRaw(digest);
-    });
+    }
 
     /// <summary>Replays the log into <paramref name="visitor"/>; a record that does not decode ends the replay.</summary>
     public void Replay(IReplayVisitor visitor)
@@ -119,11 +132,12 @@ internal sealed class ConsensusLog(IWalStore store)
         }
     }
 
-    private byte[] Encode(Action<ArrayBufferWriter<byte>> write)
+    /// <summary>Encodes a record into the reusable buffer; the span is valid until the next record is encoded.</summary>
+    private ReadOnlySpan<byte> Record(Action<ArrayBufferWriter<byte>> write)
     {
         writer.ResetWrittenCount();
         write(writer);
-        return writer.WrittenSpan.ToArray();
+        return writer.WrittenSpan;
     }
 }
 

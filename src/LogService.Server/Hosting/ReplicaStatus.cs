@@ -13,6 +13,11 @@ internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogg
 {
     private int _regency;
     private long _lastCheckpoint = -1;
+    private TimeSpan _pausedBefore = GC.GetTotalPauseDuration();
+    private long _allocatedBefore = GC.GetTotalAllocatedBytes();
+    private int _gen0Before = GC.CollectionCount(0);
+    private int _gen1Before = GC.CollectionCount(1);
+    private int _gen2Before = GC.CollectionCount(2);
 
     public int Regency => Volatile.Read(ref _regency);
 
@@ -33,7 +38,7 @@ internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogg
                         break;
                     case ReplicationEventKind.Checkpoint:
                         Interlocked.Exchange(ref _lastCheckpoint, e.Instance);
-                        Checkpoint(e.Instance, e.Detail);
+                        Checkpoint(e.Instance, e.Detail, GcSinceLastCheckpoint());
                         break;
                     case ReplicationEventKind.Suspicion:
                         Suspicion(e.Regency, e.Detail);
@@ -59,8 +64,23 @@ internal sealed partial class ReplicaStatus(ReplicationEventStream events, ILogg
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader change: regency {Regency}: {Detail}")]
     private partial void LeaderChanged(int regency, string? detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint at instance {Instance}: {Detail}")]
-    private partial void Checkpoint(long instance, string? detail);
+    /// <summary>
+    /// What the garbage collector cost since the previous checkpoint: the bytes allocated, the time every thread of the
+    /// replica was paused and the collections of each generation. Pauses hold up ordering and execution alike, so they show in batch latency.
+    /// </summary>
+    private string GcSinceLastCheckpoint()
+    {
+        var paused = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var summary = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{(allocated - _allocatedBefore) / 1e6:0} MB allocated; GC paused {(paused - _pausedBefore).TotalMilliseconds:0} ms in {gen0 - _gen0Before} collections ({gen1 - _gen1Before} of them of gen1 or gen2, {gen2 - _gen2Before} of gen2)");
+        (_pausedBefore, _allocatedBefore, _gen0Before, _gen1Before, _gen2Before) = (paused, allocated, gen0, gen1, gen2);
+        return summary;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint at instance {Instance}: {Detail}; since the previous one {Gc}")]
+    private partial void Checkpoint(long instance, string? detail, string gc);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Suspecting the leader of regency {Regency}: {Detail}")]
     private partial void Suspicion(int regency, string? detail);
