@@ -15,10 +15,14 @@ internal interface IWalStore : IDisposable
     /// <summary>Reads every intact record in append order.</summary>
     List<byte[]> ReadAll();
 
-    /// <summary>Atomically replaces the log with <paramref name="records"/> (compaction after a checkpoint).</summary>
+    /// <summary>
+    /// Replaces the log with <paramref name="records"/> (compaction after a checkpoint); they become durable at the next
+    /// <see cref="Flush"/>. Until the replacement and the checkpoint written before it are both durable, a read may
+    /// still return the replaced records too, ahead of these: they restate the same facts, so replaying both is safe.
+    /// </summary>
     void Rewrite(IEnumerable<byte[]> records);
 
-    /// <summary>Atomically stores the latest checkpoint.</summary>
+    /// <summary>Stores the latest checkpoint atomically; it may reach the disk after the call returns (see <see cref="Rewrite"/>).</summary>
     void WriteCheckpoint(ReadOnlySpan<byte> checkpoint);
 
     /// <summary>Reads the latest checkpoint, or null when there is none.</summary>

@@ -94,6 +94,7 @@ internal sealed class Checkpoints(ReplicaCore core)
         Instance = instance;
         Data = data;
         var log = core.Log;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         log.Store.WriteCheckpoint(data);
         foreach (var i in core.Execution.SinceCheckpoint.Keys.Where(i => i <= instance).ToList())
         {
@@ -133,7 +134,8 @@ internal sealed class Checkpoints(ReplicaCore core)
         }
 
         log.Store.Rewrite(records);
-        core.Publish(ReplicationEventKind.Checkpoint, instance, $"{data.Length} bytes, {how}", digest: Digest.Of(data));
+        var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        core.Publish(ReplicationEventKind.Checkpoint, instance, $"{data.Length} bytes, {how}, stored with the log rewritten in {stored.TotalMilliseconds:F1} ms", digest: Digest.Of(data));
     }
 
     /// <summary>A state machine's snapshot and how long it took.</summary>
