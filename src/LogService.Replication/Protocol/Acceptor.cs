@@ -224,7 +224,16 @@ internal sealed class Acceptor(ReplicaCore core)
 
             var accepts = c.CollectAccepts(d);
             c.MarkDecided(c.VoteRegency, d, value, accepts, byVotes: true);
-            core.Log.Decided(c.Instance, c.VoteRegency, value, accepts);
+            if (c.ProposalDigest is { } proposed && Digest.Equal(proposed, d))
+            {
+                // The PROPOSE's value is in the log already, in its WROTE record.
+                core.Log.DecidedProposal(c.Instance, c.VoteRegency, d, accepts);
+            }
+            else
+            {
+                core.Log.Decided(c.Instance, c.VoteRegency, value, accepts);
+            }
+
             if (core.Events.HasSubscribers)
             {
                 PublishDecided(c, c.VotesFor(d, core.Config.LeaderOf(c.VoteRegency)), "votes");

@@ -16,6 +16,7 @@ internal sealed class ConsensusLog(IWalStore store)
     private const byte AcceptedRecord = 3;
     private const byte DecidedRecord = 4;
     private const byte SyncRecord = 5;
+    private const byte DecidedProposalRecord = 6;
 
     private readonly ArrayBufferWriter<byte> writer = new(256);
 
@@ -34,6 +35,20 @@ internal sealed class ConsensusLog(IWalStore store)
     public void Sync(byte[] raw) => Store.Append(Record(w => WriteSync(w, raw)));
 
     public void Decided(long instance, int regency, byte[] value, SignedAccept[] accepts) => Store.Append(Record(w => WriteDecided(w, instance, regency, value, accepts)));
+
+    /// <summary>
+    /// Logs a decision on the value this replica logged as written for the instance (its WROTE record comes earlier
+    /// in the log, or in the segment a compaction started with): the record names the value by digest, so a batch is
+    /// not written to the log twice.
+    /// </summary>
+    public void DecidedProposal(long instance, int regency, byte[] digest, SignedAccept[] accepts) => Store.Append(Record(w =>
+    {
+        w.WriteByte(DecidedProposalRecord);
+        w.WriteInt64(instance);
+        w.WriteInt32(regency);
+        w.WriteRaw(digest);
+        WriteAccepts(w, accepts);
+    }));
 
     public byte[] EncodeSync(byte[] raw) => Record(w => WriteSync(w, raw)).ToArray();
 
@@ -57,6 +72,11 @@ internal sealed class ConsensusLog(IWalStore store)
         w.WriteInt64(instance);
         w.WriteInt32(regency);
         w.WriteSized(value);
+        WriteAccepts(w, accepts);
+    }
+
+    private static void WriteAccepts(ArrayBufferWriter<byte> w, SignedAccept[] accepts)
+    {
         w.WriteInt32(accepts.Length);
         foreach (var a in accepts)
         {
@@ -90,6 +110,8 @@ internal sealed class ConsensusLog(IWalStore store)
     /// <summary>Replays the log into <paramref name="visitor"/>; a record that does not decode ends the replay.</summary>
     public void Replay(IReplayVisitor visitor)
     {
+        // Values written per instance, for decisions that name theirs by digest; forgotten once decided.
+        var written = new Dictionary<long, List<byte[]>>();
         foreach (var record in Store.ReadAll())
         {
             try
@@ -101,7 +123,16 @@ internal sealed class ConsensusLog(IWalStore store)
                         visitor.OnRegency(r.ReadInt32(0, int.MaxValue));
                         break;
                     case WroteRecord:
-                        visitor.OnWrote(r.ReadInt64(1, long.MaxValue), r.ReadInt32(0, int.MaxValue), r.ReadSizedArray(MessageCodec.MaxBlob));
+                        var wroteInstance = r.ReadInt64(1, long.MaxValue);
+                        var wroteRegency = r.ReadInt32(0, int.MaxValue);
+                        var wrote = r.ReadSizedArray(MessageCodec.MaxBlob);
+                        if (!written.TryGetValue(wroteInstance, out var values))
+                        {
+                            written[wroteInstance] = values = [];
+                        }
+
+                        values.Add(wrote);
+                        visitor.OnWrote(wroteInstance, wroteRegency, wrote);
                         break;
                     case AcceptedRecord:
                         visitor.OnAccepted(r.ReadInt64(1, long.MaxValue), r.ReadInt32(0, int.MaxValue), r.ReadDigest());
@@ -110,13 +141,22 @@ internal sealed class ConsensusLog(IWalStore store)
                         var instance = r.ReadInt64(1, long.MaxValue);
                         var regency = r.ReadInt32(0, int.MaxValue);
                         var value = r.ReadSizedArray(MessageCodec.MaxBlob);
-                        var accepts = new SignedAccept[r.ReadCount(68)];
-                        for (var i = 0; i < accepts.Length; i++)
+                        visitor.OnDecided(instance, regency, value, ReadAccepts(ref r));
+                        written.Remove(instance);
+                        break;
+                    case DecidedProposalRecord:
+                        var decidedInstance = r.ReadInt64(1, long.MaxValue);
+                        var decidedRegency = r.ReadInt32(0, int.MaxValue);
+                        var digest = r.ReadDigest();
+                        var proposal = written.GetValueOrDefault(decidedInstance)?.FindLast(v => Crypto.Digest.Equal(Crypto.Digest.Of(v), digest));
+                        if (proposal is null)
                         {
-                            accepts[i] = new SignedAccept(r.ReadInt32(), r.ReadSpan(Crypto.Signer.SignatureSize).ToArray());
+                            // Its WROTE record is not in the log: the log is not intact from here on.
+                            return;
                         }
 
-                        visitor.OnDecided(instance, regency, value, accepts);
+                        visitor.OnDecided(decidedInstance, decidedRegency, proposal, ReadAccepts(ref r));
+                        written.Remove(decidedInstance);
                         break;
                     case SyncRecord:
                         visitor.OnSync(r.ReadSizedArray(MessageCodec.MaxBlob));
@@ -130,6 +170,17 @@ internal sealed class ConsensusLog(IWalStore store)
                 return;
             }
         }
+    }
+
+    private static SignedAccept[] ReadAccepts(ref SpanReader r)
+    {
+        var accepts = new SignedAccept[r.ReadCount(68)];
+        for (var i = 0; i < accepts.Length; i++)
+        {
+            accepts[i] = new SignedAccept(r.ReadInt32(), r.ReadSpan(Crypto.Signer.SignatureSize).ToArray());
+        }
+
+        return accepts;
     }
 
     /// <summary>Encodes a record into the reusable buffer; the span is valid until the next record is encoded.</summary>
