@@ -8,6 +8,7 @@ using LogService.Storage.Sql;
 using LogService.Storage.Sqlite;
 using LogService.Storage.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace LogService.Bench;
 
@@ -76,6 +77,7 @@ internal sealed class StorageScenario : IBenchScenario
                 ["pg_append_one_at_a_time_entries_per_s"] = Stats.Round(postgres.OneAtATime.EntriesPerSecond, 0),
                 ["pg_append_one_at_a_time_cpu_us_per_entry"] = Stats.Round(postgres.OneAtATime.CpuMicrosPerEntry, 2),
                 ["pg_one_at_a_time_server_cpu_us_per_entry"] = Stats.Round(postgres.OneAtATimeServer.CpuMicrosPerEntry, 2),
+                ["pg_server_settings"] = postgres.ServerSettings,
                 ["pipeline_depth"] = PipelineDepth,
                 ["pg_warmup_batches"] = PostgresWarmUpBatches,
                 ["baseline_append_cpu_us_per_entry"] = Stats.Round(sqlite.Baseline.CpuMicrosPerEntry, 2),
@@ -287,11 +289,25 @@ internal sealed class StorageScenario : IBenchScenario
             context.Progress.Report("postgres append", done, total);
         }
 
-        return new PostgresFigures(pipelined, oneAtATime, pipelinedServer, oneAtATimeServer);
+        return new PostgresFigures(pipelined, oneAtATime, pipelinedServer, oneAtATimeServer, ServerSettings(connectionString));
     }
 
     /// <summary>The PostgreSQL phases: the client process's CPU time, and separately the server's.</summary>
-    private readonly record struct PostgresFigures(Phase Pipelined, Phase OneAtATime, Phase PipelinedServer, Phase OneAtATimeServer);
+    private readonly record struct PostgresFigures(
+        Phase Pipelined, Phase OneAtATime, Phase PipelinedServer, Phase OneAtATimeServer, string ServerSettings);
+
+    /// <summary>The server's version and the settings that decide an append's durability and cost, as it ran.</summary>
+    private static string ServerSettings(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(
+            "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings " +
+            "WHERE name IN ('server_version', 'fsync', 'full_page_writes', 'synchronous_commit', 'wal_sync_method', " +
+            "'shared_buffers', 'wal_buffers', 'max_wal_size')",
+            connection);
+        return (string)command.ExecuteScalar()!;
+    }
 
     /// <summary>Decided batches of sealed entries: 20 streams, 50 source nodes, mostly Information.</summary>
     private sealed class Workload : IDisposable
