@@ -63,6 +63,31 @@ public sealed class PostgresDurabilityTests(PostgresServerFixture server) : IDis
         Assert.Equal(StoreFailure.Faulted, refused.Failure);
     }
 
+    [Fact]
+    public void ARoleThatMayNotFlushIsRefusedAtOpen()
+    {
+        var role = "limited_" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = Connect())
+        {
+            foreach (var sql in (string[])[
+                $"CREATE ROLE {role} LOGIN",
+                $"GRANT ALL ON SCHEMA public TO {role}",
+                "REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC",
+            ])
+            {
+                using var command = new NpgsqlCommand(sql, admin);
+                command.ExecuteNonQuery();
+            }
+        }
+
+        var limited = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role }.ToString();
+        var failure = Assert.Throws<LogStoreException>(() => LogStores.OpenPostgres(new PostgresStoreOptions { ConnectionString = limited }));
+
+        Assert.Contains("pg_logical_emit_message", failure.Message, StringComparison.Ordinal);
+        // With sync=normal nothing is flushed, so the same role may open the store.
+        LogStores.OpenPostgres(new PostgresStoreOptions { ConnectionString = limited, Sync = SyncPolicy.Normal }).Dispose();
+    }
+
     private NpgsqlConnection Connect()
     {
         var connection = new NpgsqlConnection(_connectionString);

@@ -59,6 +59,10 @@ internal sealed class PostgresWalFlusher : IDisposable
             // Said outright: a database or role default of 'off' would turn the flush into a no-op.
             using var synchronous = new NpgsqlCommand("SET synchronous_commit = on", connection);
             synchronous.ExecuteNonQuery();
+            // One flush now, so a role that may not run it (a hardened server revoking the function) fails the open
+            // with the server's reason rather than the first append.
+            using var first = new NpgsqlCommand(Flush, connection);
+            first.ExecuteNonQuery();
             return new PostgresWalFlusher(connection, onFailure);
         }
         catch
