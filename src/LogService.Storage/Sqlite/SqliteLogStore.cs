@@ -7,7 +7,7 @@ namespace LogService.Storage.Sqlite;
 /// <summary>
 /// The embedded engine: one writer connection in WAL mode whose insert statements are prepared once and reused,
 /// a checkpointer beside it (<see cref="SqliteCheckpointer"/>), and pooled read-only connections that read committed
-/// snapshots without blocking the writer. With sync=full every commit is made durable by <see cref="SqliteSyncThread"/>.
+/// snapshots without blocking the writer. With sync=full every commit is made durable by a <see cref="GroupFlushThread"/> syncing the WAL (<see cref="SqliteWalSync"/>).
 /// </summary>
 internal sealed class SqliteLogStore : SqlLogStore
 {
@@ -16,7 +16,7 @@ internal sealed class SqliteLogStore : SqlLogStore
     private readonly SqliteEntryInsert _insert;
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteWalSync? _walSync;
-    private readonly SqliteSyncThread? _syncThread;
+    private readonly GroupFlushThread? _syncThread;
     private long _uncommittedBytes;
 
     private SqliteLogStore(string path, SqliteStoreOptions options, SqliteConnection writer, SqliteCheckpointer checkpointer, SqliteWalSync? walSync)
@@ -34,7 +34,7 @@ internal sealed class SqliteLogStore : SqlLogStore
         _walSync = walSync;
         if (walSync is not null)
         {
-            _syncThread = new SqliteSyncThread(walSync, failure => Fault(failure));
+            _syncThread = new GroupFlushThread("SQLite WAL sync", walSync.Sync, failure => Fault(failure));
         }
     }
 

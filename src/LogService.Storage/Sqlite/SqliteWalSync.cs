@@ -6,7 +6,7 @@ namespace LogService.Storage.Sqlite;
 /// <summary>
 /// How sync=full reaches durability: the writer runs with <c>PRAGMA synchronous = NORMAL</c> and the store calls
 /// <c>fdatasync</c> on the write-ahead log after commits, before any of them is reported durable (on its own thread,
-/// <see cref="SqliteSyncThread"/>, one flush covering every commit made before it started).
+/// a <see cref="Sql.GroupFlushThread"/>, one flush covering every commit made before it started).
 /// <para>
 /// Why this is as durable as <c>synchronous = FULL</c>: in WAL mode the two settings differ only in the sync after
 /// a commit's frames (NORMAL still syncs the WAL header when the log starts over, and the log before every
@@ -25,6 +25,36 @@ namespace LogService.Storage.Sqlite;
 /// <para>
 /// The WAL keeps its file (and inode) while the writer connection is open: SQLite deletes it only when the last
 /// connection closes, and the checkpointer's passive checkpoints never truncate it.
+/// </para>
+/// <para>
+/// Why a flush that started after a commit was registered means the commit is on stable storage:
+/// </para>
+/// <list type="number">
+/// <item>The writer registers a commit only after SQLite returned from it, i.e. after every <c>pwrite</c> of its
+/// frames (the commit frame last) returned. The flush thread reads the highest registered commit before it calls
+/// <c>fdatasync</c>, and <c>fdatasync</c> flushes all data written to the file before the call, so it covers that
+/// commit and every earlier one. Tasks complete in commit order, so what is acknowledged is always a prefix of the
+/// commits, which is also what WAL recovery keeps: it replays frames only up to the first one whose salts or running
+/// checksum do not match.</item>
+/// <item>Frames written after the sync started (the next batch, committed meanwhile) may or may not be flushed by it;
+/// nothing vouches for them until a later sync that started after their commit.</item>
+/// <item>The log starting over. Once a checkpoint has copied every frame into the database file, the next commit
+/// rewrites the WAL from its first frame under new salts. The checkpointer (<see cref="SqliteCheckpointer"/>) syncs
+/// the WAL before copying frames and the database file before it records them as copied (its connection's
+/// <c>synchronous</c> setting), and SQLite restarts the log only after that record covers every frame. So a commit
+/// whose frames are overwritten before the flush thread synced them is already durable in the database file; the
+/// overwriting commit syncs the new WAL header itself (synchronous=NORMAL still does) and is covered by a later sync.
+/// A crash in between leaves either the old log with its valid prefix or the new header with the frames that reached
+/// the disk; the old generation's stale frames carry the old salts and are ignored.</item>
+/// <item>The database file never holds pages of a commit whose frames could still be lost: the checkpoint's own sync
+/// of the WAL precedes its first write to the database file, whether or not the flush thread has synced those frames.</item>
+/// <item>The WAL keeps its file and inode while the writer connection is open (<see cref="SqliteWalSync"/>); the flush
+/// thread stops, after a last sync of whatever is registered, before the store closes that connection.</item>
+/// </list>
+/// <para>
+/// A failed <c>fdatasync</c> is final: Linux may drop the dirty pages it could not write and clear the error, so a
+/// retry could succeed without the data ever reaching the disk. The flush thread fails every pending and later task
+/// and reports the failure once, which faults the store; the replica then restarts from what is really on disk.
 /// </para>
 /// </summary>
 internal sealed class SqliteWalSync : IDisposable

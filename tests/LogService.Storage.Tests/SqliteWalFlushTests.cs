@@ -1,14 +1,15 @@
+using LogService.Storage.Sql;
 using LogService.Storage.Sqlite;
 using LogService.Storage.Tests.Support;
 
 namespace LogService.Storage.Tests;
 
 /// <summary>
-/// The thread that makes sync=full commits durable. That no commit is reported durable before a flush that started
+/// The flush thread as sync=full uses it, syncing the WAL. That no commit is reported durable before a flush that started
 /// after it is checked on the real store's system calls (<see cref="SqliteDurabilityTests"/>); this covers a flush
 /// the disk refuses.
 /// </summary>
-public sealed class SqliteSyncThreadTests : IDisposable
+public sealed class SqliteWalFlushTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
@@ -21,9 +22,9 @@ public sealed class SqliteSyncThreadTests : IDisposable
         var database = _directory.File("refusing.db");
         File.CreateSymbolicLink(database + "-wal", "/dev/null");
         using var wal = SqliteWalSync.Open(database);
-        var reported = new List<IOException>();
+        var reported = new List<Exception>();
         var condemned = new LogStoreException(StoreFailure.EngineError, database, "the flush failed");
-        using var thread = new SqliteSyncThread(wal, failure =>
+        using var thread = new GroupFlushThread("SQLite WAL sync", wal.Sync, failure =>
         {
             lock (reported)
             {
@@ -47,7 +48,7 @@ public sealed class SqliteSyncThreadTests : IDisposable
     {
         var database = _directory.File("fine.db");
         using var wal = SqliteWalSync.Open(database);
-        using var thread = new SqliteSyncThread(wal, failure => failure);
+        using var thread = new GroupFlushThread("SQLite WAL sync", wal.Sync, failure => failure);
 
         var commits = Enumerable.Range(0, 50).Select(_ => thread.Register()).ToList();
 
