@@ -47,7 +47,7 @@ internal sealed class ConsensusLog(IWalStore store)
         w.WriteInt64(instance);
         w.WriteInt32(regency);
         w.WriteRaw(digest);
-        WriteAccepts(w, accepts);
+        MessageCodec.WriteAccepts(w, accepts);
     }));
 
     public byte[] EncodeSync(byte[] raw) => Record(w => WriteSync(w, raw)).ToArray();
@@ -72,18 +72,9 @@ internal sealed class ConsensusLog(IWalStore store)
         w.WriteInt64(instance);
         w.WriteInt32(regency);
         w.WriteSized(value);
-        WriteAccepts(w, accepts);
+        MessageCodec.WriteAccepts(w, accepts);
     }
 
-    private static void WriteAccepts(ArrayBufferWriter<byte> w, SignedAccept[] accepts)
-    {
-        w.WriteInt32(accepts.Length);
-        foreach (var a in accepts)
-        {
-            w.WriteInt32(a.Replica);
-            w.WriteRaw(a.Signature);
-        }
-    }
 
     private static void WriteRegency(ArrayBufferWriter<byte> w, int regency)
     {
@@ -141,7 +132,7 @@ internal sealed class ConsensusLog(IWalStore store)
                         var instance = r.ReadInt64(1, long.MaxValue);
                         var regency = r.ReadInt32(0, int.MaxValue);
                         var value = r.ReadSizedArray(MessageCodec.MaxBlob);
-                        visitor.OnDecided(instance, regency, value, ReadAccepts(ref r));
+                        visitor.OnDecided(instance, regency, value, MessageCodec.ReadAccepts(ref r));
                         written.Remove(instance);
                         break;
                     case DecidedProposalRecord:
@@ -155,7 +146,7 @@ internal sealed class ConsensusLog(IWalStore store)
                             return;
                         }
 
-                        visitor.OnDecided(decidedInstance, decidedRegency, proposal, ReadAccepts(ref r));
+                        visitor.OnDecided(decidedInstance, decidedRegency, proposal, MessageCodec.ReadAccepts(ref r));
                         written.Remove(decidedInstance);
                         break;
                     case SyncRecord:
@@ -172,16 +163,6 @@ internal sealed class ConsensusLog(IWalStore store)
         }
     }
 
-    private static SignedAccept[] ReadAccepts(ref SpanReader r)
-    {
-        var accepts = new SignedAccept[r.ReadCount(68)];
-        for (var i = 0; i < accepts.Length; i++)
-        {
-            accepts[i] = new SignedAccept(r.ReadInt32(), r.ReadSpan(Crypto.Signer.SignatureSize).ToArray());
-        }
-
-        return accepts;
-    }
 
     /// <summary>Encodes a record into the reusable buffer; the span is valid until the next record is encoded.</summary>
     private ReadOnlySpan<byte> Record(Action<ArrayBufferWriter<byte>> write)

@@ -140,7 +140,8 @@ internal static class MessageCodec
         }
     }
 
-    private static void WriteAccepts(ArrayBufferWriter<byte> w, SignedAccept[] accepts)
+    /// <summary>Writes a proof's signed ACCEPTs; the consensus log writes its decisions' proofs the same way.</summary>
+    internal static void WriteAccepts(ArrayBufferWriter<byte> w, SignedAccept[] accepts)
     {
         w.WriteInt32(accepts.Length);
         foreach (var a in accepts)
@@ -150,7 +151,8 @@ internal static class MessageCodec
         }
     }
 
-    private static SignedAccept[] ReadAccepts(ref SpanReader r)
+    /// <summary>Reads what <see cref="WriteAccepts"/> wrote.</summary>
+    internal static SignedAccept[] ReadAccepts(ref SpanReader r)
     {
         var accepts = new SignedAccept[r.ReadCount(4 + Signer.SignatureSize)];
         for (var i = 0; i < accepts.Length; i++)
