@@ -21,6 +21,9 @@ internal sealed class StreamState : IDisposable
     private readonly LinkedList<(string Key, long First, long Last)> _recentOrder = new();
     private readonly Dictionary<string, (long First, long Last)> _recent = new(StringComparer.Ordinal);
 
+    // The window's encoded size, kept as batches come and go so writing the chain state need not measure every key.
+    private int _windowBytes;
+
     private StreamState(string streamId, string tenant, StreamSealer sealer, MerkleAccumulator merkle, RetentionPolicy retention)
     {
         StreamId = streamId;
@@ -134,10 +137,13 @@ internal sealed class StreamState : IDisposable
         }
 
         _recentOrder.AddLast((batchKey, first, last));
+        _windowBytes += EncodedSize(batchKey);
         if (_recentOrder.Count > DedupWindow)
         {
-            _recent.Remove(_recentOrder.First!.Value.Key);
+            var oldest = _recentOrder.First!.Value.Key;
+            _recent.Remove(oldest);
             _recentOrder.RemoveFirst();
+            _windowBytes -= EncodedSize(oldest);
         }
     }
 
@@ -151,12 +157,7 @@ internal sealed class StreamState : IDisposable
         // Written into an array of exactly its size: the window makes this tens of kilobytes, rewritten with every
         // batch, so a growing buffer and a final copy would triple what each batch allocates for it.
         var merkle = Merkle.Serialize();
-        var size = 1 + 4 + merkle.Length + 8 + TenantQuotaCopy.SizeOf(TenantQuota) + 4;
-        foreach (var (key, _, _) in _recentOrder)
-        {
-            var keyBytes = Encoding.UTF8.GetByteCount(key);
-            size += LengthPrefixSize(keyBytes) + keyBytes + 16;
-        }
+        var size = 1 + 4 + merkle.Length + 8 + TenantQuotaCopy.SizeOf(TenantQuota) + 4 + _windowBytes;
 
         var chainState = new byte[size];
         using var buffer = new MemoryStream(chainState);
@@ -179,8 +180,14 @@ internal sealed class StreamState : IDisposable
             : throw new InvalidOperationException($"stream chain state took {buffer.Position} bytes, not the {size} computed");
     }
 
-    /// <summary>The bytes of the 7-bit encoded length <see cref="BinaryWriter.Write(string)"/> puts before a string.</summary>
-    private static int LengthPrefixSize(int length) => length < 1 << 7 ? 1 : length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : length < 1 << 28 ? 4 : 5;
+    /// <summary>A window entry's bytes in the chain state: the key as <see cref="BinaryWriter.Write(string)"/> writes it
+    /// (a 7-bit encoded length, then UTF-8) and its two sequences.</summary>
+    private static int EncodedSize(string key)
+    {
+        var length = Encoding.UTF8.GetByteCount(key);
+        var prefix = length < 1 << 7 ? 1 : length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : length < 1 << 28 ? 4 : 5;
+        return prefix + length + 16;
+    }
 
     /// <summary>The tenant quota copy kept in a stored head, if any.</summary>
     public static TenantQuotaCopy? QuotaOf(StreamHead head) => ReadChainState(head.MerkleState).Quota;
