@@ -272,9 +272,13 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"replicas {string.Join(", ", pending)} were not ready within {_options.ReadyTimeout.TotalSeconds:0} s (set LocalClusterOptions.Output to see their logs)");
+            throw new TimeoutException($"replicas {string.Join(", ", pending)} were not ready within {_options.ReadyTimeout.TotalSeconds:0} s{Environment.NewLine}{Describe(pending)}");
         }
     }
+
+    /// <summary>What the given replicas' processes last printed, and whether they still run.</summary>
+    public string Describe(IEnumerable<int> replicas) =>
+        string.Join(Environment.NewLine, replicas.Select(r => _replicas[r]?.Describe() ?? $"replica {r} is stopped"));
 
     private async Task PollAsync(Func<Task<bool>> check, int replica, CancellationToken cancellationToken)
     {
@@ -282,7 +286,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             if (_replicas[replica] is not { HasExited: false })
             {
-                throw new InvalidOperationException($"replica {replica} exited while starting (set LocalClusterOptions.Output to see its log)");
+                throw new InvalidOperationException($"replica {replica} exited while starting{Environment.NewLine}{Describe([replica])}");
             }
 
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);

@@ -43,8 +43,11 @@ public sealed class LocalClusterOptions
     /// <summary>Keep the temporary folder (stores, keys, policies) after disposal, for inspection. Default false.</summary>
     public bool KeepData { get; init; }
 
-    /// <summary>How long start and restart wait for every replica to be ready. Default 90 s.</summary>
-    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// How long start and restart wait for every replica to be ready. Default 180 s: room for four replicas
+    /// restarting at once on a 2-core machine busy with other test processes.
+    /// </summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(180);
 
     internal IReadOnlyList<TestClient> EffectiveClients => Clients ?? [.. Tenants.SelectMany(t => new[]
     {

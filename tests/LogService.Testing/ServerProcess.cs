@@ -9,7 +9,10 @@ namespace LogService.Testing;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
+    private const int RecentLines = 40;
+
     private readonly Process _process;
+    private readonly Queue<string> _recent = new();
 
     private ServerProcess(string name, Process process)
     {
@@ -55,19 +58,50 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        process.OutputDataReceived += (_, e) => Forward(e.Data);
-        process.ErrorDataReceived += (_, e) => Forward(e.Data);
+        var server = new ServerProcess(name, process);
+        process.OutputDataReceived += (_, e) => server.Forward(e.Data, output);
+        process.ErrorDataReceived += (_, e) => server.Forward(e.Data, output);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServerProcess(name, process);
+        return server;
+    }
 
-        void Forward(string? line)
+    /// <summary>
+    /// The process's last lines of output and, once it has exited, its exit code: what a test failure quotes when a
+    /// process is gone, since the output is otherwise dropped.
+    /// </summary>
+    public string Describe()
+    {
+        string[] lines;
+        lock (_recent)
         {
-            if (line is not null)
-            {
-                output?.Invoke($"[{name}] {line}");
-            }
+            lines = [.. _recent];
         }
+
+        var state = _process.HasExited ? $"exited with code {_process.ExitCode}" : "running";
+        return lines.Length == 0
+            ? $"{Name} {state}; it printed nothing"
+            : $"{Name} {state}; its last {lines.Length} lines:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+    }
+
+    private void Forward(string? line, Action<string>? output)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_recent)
+        {
+            if (_recent.Count == RecentLines)
+            {
+                _recent.Dequeue();
+            }
+
+            _recent.Enqueue(line);
+        }
+
+        output?.Invoke($"[{Name}] {line}");
     }
 
     /// <summary>Waits until the process exits and fails if it did not exit cleanly.</summary>
@@ -76,7 +110,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (_process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}");
+            throw new InvalidOperationException(Describe());
         }
     }
 

@@ -83,7 +83,16 @@ public sealed class LiveCluster : IAsyncLifetime
         do
         {
             var query = $"/api/v1/entries?stream={Stream}&prop.Run={run}&order=oldest&limit=1000" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            var page = await http.GetFromJsonAsync<JsonElement>(new Uri(query, UriKind.Relative));
+            JsonElement page;
+            try
+            {
+                page = await http.GetFromJsonAsync<JsonElement>(new Uri(query, UriKind.Relative));
+            }
+            catch (HttpRequestException failed)
+            {
+                throw new InvalidOperationException($"reading through replica {replica} failed: {failed.Message}{Environment.NewLine}{Cluster.Describe(Enumerable.Range(0, Cluster.Count))}", failed);
+            }
+
             entries.AddRange(page.GetProperty("entries").EnumerateArray().Select(e => e.Clone()));
             cursor = page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
         }
