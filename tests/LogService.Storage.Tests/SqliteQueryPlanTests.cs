@@ -39,14 +39,6 @@ public sealed class SqliteQueryPlanTests : IDisposable
         }
     }
 
-    [Fact]
-    public void AStreamAndASourceNodeUseTheNodeIndex()
-    {
-        var plan = Plan(new EntryFilter { StreamId = "acme/app", SourceNode = "web-1", MinLevel = 3, FromMicros = 1, ToMicros = 1_000_000 }, withCursor: false, span: null);
-
-        Assert.Contains("entries_by_node_time", plan, StringComparison.Ordinal);
-    }
-
     private string Plan(EntryFilter filter, bool withCursor, StreamTimeline.Span? span)
     {
         var path = _directory.File("plan.db");

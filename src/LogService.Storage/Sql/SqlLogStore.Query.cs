@@ -14,6 +14,11 @@ internal abstract partial class SqlLogStore
         var cursor = query.Cursor is null ? (PageCursor?)null : PageCursor.Decode(query.Cursor);
         return Read(connection =>
         {
+            if (!EntryFilterSql.AlongStream(query.Filter) && PageBySummaries(connection, query, cursor) is { } summarised)
+            {
+                return summarised;
+            }
+
             using var transaction = BeginStreamRead(connection, query.Filter, cursor);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -47,6 +52,11 @@ internal abstract partial class SqlLogStore
         ArgumentNullException.ThrowIfNull(filter);
         return Read(connection =>
         {
+            if (!EntryFilterSql.AlongStream(filter) && CountBySummaries(connection, filter) is { } summarised)
+            {
+                return summarised;
+            }
+
             using var transaction = BeginStreamRead(connection, filter, null);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -62,6 +72,11 @@ internal abstract partial class SqlLogStore
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketMicros, 1);
         return Read(connection =>
         {
+            if (!EntryFilterSql.AlongStream(filter) && HistogramBySummaries(connection, filter, bucketMicros) is { } summarised)
+            {
+                return summarised;
+            }
+
             using var transaction = BeginStreamRead(connection, filter, null);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -73,6 +88,18 @@ internal abstract partial class SqlLogStore
             return ReadAll(command, reader => new HistogramBucket(reader.GetInt64(0), (byte)reader.GetInt32(1), reader.GetInt64(2)));
         });
     }
+
+    /// <summary>
+    /// A page of a query that is not along one stream, answered by an engine that summarises entries by block instead
+    /// of indexing their time and node; null where the engine keeps those indexes and the SQL of <see cref="Query"/> serves.
+    /// </summary>
+    protected virtual EntryPage? PageBySummaries(DbConnection connection, EntryQuery query, PageCursor? cursor) => null;
+
+    /// <summary>As <see cref="PageBySummaries"/>, for <see cref="Count"/>.</summary>
+    protected virtual long? CountBySummaries(DbConnection connection, EntryFilter filter) => null;
+
+    /// <summary>As <see cref="PageBySummaries"/>, for <see cref="Histogram"/>.</summary>
+    protected virtual IReadOnlyList<HistogramBucket>? HistogramBySummaries(DbConnection connection, EntryFilter filter, long bucketMicros) => null;
 
     /// <summary>A read transaction when the filter's time window or cursor must first be found along the stream,
     /// so that span and query see one state; otherwise null (a single statement needs none).</summary>

@@ -92,6 +92,7 @@ internal abstract partial class SqlLogStore
             delete.Add("@first_seq", cut.FirstSequence);
             delete.Add("@last_seq", cut.LastSequence);
             var removed = delete.ExecuteNonQuery();
+            EntriesDeleted(transaction);
             if (removed == 0)
             {
                 throw new ArgumentException(

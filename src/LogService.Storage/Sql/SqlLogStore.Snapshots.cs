@@ -71,6 +71,8 @@ internal abstract partial class SqlLogStore
                         using var clear = SqlCommands.Create(Writer, $"DELETE FROM {table}", transaction);
                         clear.ExecuteNonQuery();
                     }
+
+                    EntriesDeleted(transaction);
                 }
 
                 result = ImportRecords(reader, scope, transaction, importHead ?? (head => head));
@@ -136,6 +138,7 @@ internal abstract partial class SqlLogStore
             using var delete = SqlCommands.Create(Writer, "DELETE FROM entries WHERE id > @anchored", transaction);
             delete.Add("@anchored", anchored);
             discarded = delete.ExecuteNonQuery();
+            EntriesDeleted(transaction);
             _lastStored.Clear();
         });
         return discarded;
@@ -238,6 +241,7 @@ internal abstract partial class SqlLogStore
                         cut.Add("@from_seq", tombstone.FirstSequence);
                         cut.Add("@to_seq", tombstone.LastSequence);
                         cut.ExecuteNonQuery();
+                        EntriesDeleted(transaction);
                     }
 
                     break;

@@ -73,6 +73,11 @@ internal abstract partial class SqlLogStore : ILogStore
     /// </summary>
     protected virtual Task OnCommitted() => Task.CompletedTask;
 
+    /// <summary>Called inside the writer's transaction after entries were deleted, for an engine that summarises them.</summary>
+    protected virtual void EntriesDeleted(DbTransaction transaction)
+    {
+    }
+
     /// <summary>Closes the engine's connections.</summary>
     protected abstract void CloseEngine();
 

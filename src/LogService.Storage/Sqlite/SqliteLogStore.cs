@@ -14,6 +14,7 @@ internal sealed class SqliteLogStore : SqlLogStore
     private readonly SqliteConnection _writer;
     private readonly string _readerConnectionString;
     private readonly SqliteEntryInsert _insert;
+    private readonly SqliteBlockSummaries _summaries;
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteWalSync? _walSync;
     private readonly GroupFlushThread? _syncThread;
@@ -30,6 +31,7 @@ internal sealed class SqliteLogStore : SqlLogStore
             Pooling = true,
         }.ToString();
         _insert = new SqliteEntryInsert(writer);
+        _summaries = new SqliteBlockSummaries(writer);
         _checkpointer = checkpointer;
         _walSync = walSync;
         if (walSync is not null)
@@ -108,11 +110,29 @@ internal sealed class SqliteLogStore : SqlLogStore
     {
         _checkpointer.ThrowIfFailed();
         _insert.Insert(entries, names);
+        if (entries.Count > 0)
+        {
+            // One writer inside one transaction: SQLite gives the new rows consecutive ids after the largest stored one.
+            _summaries.Inserted(SQLitePCL.raw.sqlite3_last_insert_rowid(_writer.Handle) - entries.Count + 1, entries, names);
+        }
+
         foreach (var entry in entries)
         {
             _uncommittedBytes += entry.SealedEntry.Length;
         }
     }
+
+    protected override void EntriesDeleted(DbTransaction transaction) =>
+        SqliteBlockSummaries.Deleted(_writer, (SqliteTransaction)transaction);
+
+    protected override EntryPage? PageBySummaries(DbConnection connection, EntryQuery query, PageCursor? cursor) =>
+        SqliteBlockQuery.Page((SqliteConnection)connection, query, cursor);
+
+    protected override long? CountBySummaries(DbConnection connection, EntryFilter filter) =>
+        SqliteBlockQuery.Count((SqliteConnection)connection, filter);
+
+    protected override IReadOnlyList<HistogramBucket>? HistogramBySummaries(DbConnection connection, EntryFilter filter, long bucketMicros) =>
+        SqliteBlockQuery.Histogram((SqliteConnection)connection, filter, bucketMicros);
 
     protected override Task OnCommitted()
     {
@@ -134,6 +154,7 @@ internal sealed class SqliteLogStore : SqlLogStore
         // First: it syncs what is still registered, and uses the WAL's handle until it stops.
         _syncThread?.Dispose();
         _insert.Dispose();
+        _summaries.Dispose();
         _checkpointer.Dispose();
         _walSync?.Dispose();
         using (var reader = new SqliteConnection(_readerConnectionString))

@@ -115,7 +115,14 @@ internal static class SqliteSchema
         """
         DROP INDEX entries_by_stream_time;
         """,
+
+        // Version 5. The time and (node, time, level) indexes cost an append 3.5 µs per entry, a third of its time;
+        // batch-granularity summaries replace them (SqliteBlockSummaries), built here from the stored rows.
+        SqliteBlockSummaries.Schema,
     ];
+
+    /// <summary>The version whose migration also summarises the stored rows by block.</summary>
+    private const int SummariesVersion = 5;
 
 
     /// <summary>The schema version this code writes.</summary>
@@ -159,6 +166,12 @@ internal static class SqliteSchema
         {
             using var transaction = writer.BeginTransaction();
             Execute(writer, Migrations[next], transaction);
+            if (next + 1 == SummariesVersion)
+            {
+                using var summaries = new SqliteBlockSummaries(writer);
+                summaries.SummariseAll(transaction);
+            }
+
             Execute(writer, $"PRAGMA user_version = {next + 1}", transaction);
             transaction.Commit();
         }
