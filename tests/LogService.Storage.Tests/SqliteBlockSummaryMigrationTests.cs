@@ -37,7 +37,7 @@ public sealed class SqliteBlockSummaryMigrationTests : IDisposable
             connection.Open();
             Execute(connection,
                 """
-                DROP TABLE entry_blocks; DROP TABLE entry_block_nodes;
+                DROP TABLE entry_blocks; DROP TABLE entry_block_nodes; DROP TABLE entry_block_span;
                 CREATE INDEX entries_by_time ON entries (ts);
                 CREATE INDEX entries_by_node_time ON entries (source_node_id, ts, level);
                 PRAGMA user_version = 4;

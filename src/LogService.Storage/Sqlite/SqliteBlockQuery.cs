@@ -237,13 +237,16 @@ internal sealed class SqliteBlockQuery : IDisposable
 
         if (_filter.FromMicros is { } from)
         {
-            sql.Append(" AND b.max_ts >= @block_from");
+            // A block meeting the window has max_ts >= from and min_ts >= max_ts - widest: the second bound lets the
+            // oldest-first walk along (min_ts) start near the window instead of at the oldest block.
+            sql.Append(" AND b.max_ts >= @block_from AND b.min_ts >= @block_from - (SELECT widest FROM entry_block_span)");
             command.Add("@block_from", from);
         }
 
         if (_filter.ToMicros is { } to)
         {
-            sql.Append(" AND b.min_ts < @block_to");
+            // Likewise max_ts < to + widest bounds the newest-first walk along (max_ts).
+            sql.Append(" AND b.min_ts < @block_to AND b.max_ts < @block_to + (SELECT widest FROM entry_block_span)");
             command.Add("@block_to", to);
         }
 

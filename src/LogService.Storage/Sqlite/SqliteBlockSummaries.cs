@@ -11,7 +11,8 @@ namespace LogService.Storage.Sqlite;
 /// it, a row of <c>entry_block_nodes</c> listing that node's rows of the block (offset from the first id and level,
 /// three bytes each). A batch of 1,000 entries from 50 nodes thus writes 51 small rows where the indexes wrote 2,000
 /// index entries. Ids are not assumed to follow time (imports bring older timestamps): each block carries its own
-/// time range. A summary may be wider than its rows (after deletions) but never misses one: readers re-check every
+/// time range, and <c>entry_block_span</c> the widest such range, which bounds how far from a time window a block
+/// meeting it can lie (so a query reads only the block index entries near its window). A summary may be wider than its rows (after deletions) but never misses one: readers re-check every
 /// filter on the rows themselves (<see cref="SqliteBlockQuery"/>).
 /// </summary>
 internal sealed class SqliteBlockSummaries : IDisposable
@@ -39,6 +40,8 @@ internal sealed class SqliteBlockSummaries : IDisposable
             max_level INTEGER NOT NULL,
             rows BLOB NOT NULL,
             PRIMARY KEY (block, node_id)) WITHOUT ROWID;
+        CREATE TABLE entry_block_span (id INTEGER PRIMARY KEY CHECK (id = 1), widest INTEGER NOT NULL);
+        INSERT INTO entry_block_span (id, widest) VALUES (1, 0);
         DROP INDEX entries_by_time;
         DROP INDEX entries_by_node_time;
         """;
@@ -46,6 +49,7 @@ internal sealed class SqliteBlockSummaries : IDisposable
     private readonly SqliteConnection _connection;
     private readonly sqlite3_stmt _block;
     private readonly sqlite3_stmt _node;
+    private readonly sqlite3_stmt _span;
     private long[] _keys = new long[MaxBlockRows];
     private readonly byte[] _list = new byte[MaxBlockRows * BytesPerRow];
     private readonly Row[] _rows = new Row[MaxBlockRows];
@@ -55,6 +59,7 @@ internal sealed class SqliteBlockSummaries : IDisposable
         _connection = connection;
         _block = Prepare("INSERT INTO entry_blocks (first_id, last_id, min_ts, max_ts, max_level) VALUES (?, ?, ?, ?, ?)");
         _node = Prepare("INSERT INTO entry_block_nodes (block, node_id, max_level, rows) VALUES (?, ?, ?, ?)");
+        _span = Prepare("UPDATE entry_block_span SET widest = ?1 WHERE id = 1 AND widest < ?1");
     }
 
     /// <summary>One summarised row: its id, time, source node id and level.</summary>
@@ -106,6 +111,8 @@ internal sealed class SqliteBlockSummaries : IDisposable
         var block = _block.DangerousGetHandle();
         Step(_block, SqliteNative.BindInt64(block, 1, firstId) | SqliteNative.BindInt64(block, 2, rows[^1].Id)
             | SqliteNative.BindInt64(block, 3, minTs) | SqliteNative.BindInt64(block, 4, maxTs) | SqliteNative.BindInt(block, 5, maxLevel));
+        // Written in the same transaction, never cached: a rolled-back batch must not leave a wider span behind.
+        Step(_span, SqliteNative.BindInt64(_span.DangerousGetHandle(), 1, maxTs - minTs));
         var nodeRow = _node.DangerousGetHandle();
         var start = 0;
         while (start < keys.Length)
@@ -179,6 +186,7 @@ internal sealed class SqliteBlockSummaries : IDisposable
     {
         _block.Dispose();
         _node.Dispose();
+        _span.Dispose();
     }
 
     private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
