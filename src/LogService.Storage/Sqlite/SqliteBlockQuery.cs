@@ -45,9 +45,9 @@ internal sealed class SqliteBlockQuery : IDisposable
     /// <summary>A page of <paramref name="query"/> after <paramref name="cursor"/>.</summary>
     public static EntryPage Page(SqliteConnection connection, EntryQuery query, PageCursor? cursor)
     {
-        var direction = query.Order == PageOrder.OldestFirst ? "ASC" : "DESC";
+        // Candidates are ranked by (time, row) from the table alone; only the page's rows are read with their names.
         using var scan = new SqliteBlockQuery(connection, query.Filter, query.Order, cursor,
-            $"SELECT {SqlCommands.EntryColumns} FROM entry_rows", $" ORDER BY ts {direction}, id {direction} LIMIT {query.PageSize + 1}");
+            "SELECT ts, id FROM entries", $" ORDER BY ts {Direction(query.Order)}, id {Direction(query.Order)} LIMIT {query.PageSize + 1}");
         return scan.Page(query.PageSize);
     }
 
@@ -90,17 +90,17 @@ internal sealed class SqliteBlockQuery : IDisposable
     {
         var newest = _order == PageOrder.NewestFirst;
         var need = pageSize + 1;
-        var best = new List<(EntryRecord Entry, long Ts, long Id)>(need * 2);
+        var best = new List<(long Ts, long Id)>(need * 2);
         var ids = new List<long>();
         void Merge(SqliteCommand command)
         {
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                best.Add((SqlCommands.ReadEntry(reader), reader.GetInt64(4), reader.GetInt64(0)));
+                best.Add((reader.GetInt64(0), reader.GetInt64(1)));
             }
 
-            best.Sort((a, b) => newest ? (b.Ts, b.Id).CompareTo((a.Ts, a.Id)) : (a.Ts, a.Id).CompareTo((b.Ts, b.Id)));
+            best.Sort((a, b) => newest ? b.CompareTo(a) : a.CompareTo(b));
             if (best.Count > need)
             {
                 best.RemoveRange(need, best.Count - need);
@@ -129,7 +129,7 @@ internal sealed class SqliteBlockQuery : IDisposable
 
                 // No row of this block or a later one can come before the page's last row: the page is complete.
                 var bound = newest ? (block.MaxTs, block.LastId) : (block.MinTs, block.FirstId);
-                if (best.Count == need && (newest ? (best[^1].Ts, best[^1].Id).CompareTo(bound) > 0 : (best[^1].Ts, best[^1].Id).CompareTo(bound) < 0))
+                if (best.Count == need && (newest ? best[^1].CompareTo(bound) > 0 : best[^1].CompareTo(bound) < 0))
                 {
                     break;
                 }
@@ -151,8 +151,31 @@ internal sealed class SqliteBlockQuery : IDisposable
 
         FlushIds();
         var more = best.Count > pageSize;
-        var entries = best.Take(pageSize).Select(row => row.Entry).ToList();
-        return new EntryPage(entries, more ? new PageCursor(best[pageSize - 1].Ts, best[pageSize - 1].Id).Encode() : null);
+        var page = best.Take(pageSize).ToList();
+        using var rows = Command(
+            $"SELECT {SqlCommands.EntryColumns} FROM entry_rows WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY ts {Direction(_order)}, id {Direction(_order)}");
+        rows.Add("@ids", "[" + string.Join(",", page.Select(row => row.Id)) + "]");
+        var entries = ReadAll(rows);
+        if (entries.Count != page.Count)
+        {
+            throw new InvalidOperationException("rows ranked for a page were not found again inside the same read transaction");
+        }
+
+        return new EntryPage(entries, more ? new PageCursor(page[^1].Ts, page[^1].Id).Encode() : null);
+    }
+
+    private static string Direction(PageOrder order) => order == PageOrder.OldestFirst ? "ASC" : "DESC";
+
+    private static List<EntryRecord> ReadAll(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var entries = new List<EntryRecord>();
+        while (reader.Read())
+        {
+            entries.Add(SqlCommands.ReadEntry(reader));
+        }
+
+        return entries;
     }
 
     /// <summary>Runs the row statement once per run of adjacent candidate blocks, or per listed ids.</summary>
