@@ -49,7 +49,7 @@ internal sealed class Acceptor(ReplicaCore core)
             return;
         }
 
-        var digest = Digest.Of(m.Value);
+        var digest = m.ValueDigest;
 
         // The leader's own proposal reaches it through the self queue, signed a moment ago: verifying it again would
         // cost the busiest replica one ECDSA verification per instance.

@@ -176,7 +176,7 @@ internal sealed class Proposer(ReplicaCore core)
         var signature = core.Signer.SignStatement(Signer.Statement.Propose, regency, instance, digest);
         if (!core.Faults.Equivocate)
         {
-            core.Broadcast(new ProposeMessage(regency, instance, value, signature));
+            core.Broadcast(new ProposeMessage(regency, instance, value, signature) { ValueDigest = digest });
             return;
         }
 
@@ -192,6 +192,6 @@ internal sealed class Proposer(ReplicaCore core)
             }
         }
 
-        core.DeliverToSelf(new ProposeMessage(regency, instance, value, signature));
+        core.DeliverToSelf(new ProposeMessage(regency, instance, value, signature) { ValueDigest = digest });
     }
 }

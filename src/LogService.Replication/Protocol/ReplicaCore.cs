@@ -281,7 +281,7 @@ internal sealed class ReplicaCore : IDisposable
     {
         var digest = m switch
         {
-            ProposeMessage p => Digest.Of(p.Value),
+            ProposeMessage p => p.ValueDigest,
             WriteMessage w => w.Digest,
             AcceptMessage a => a.Digest,
             _ => default(ReadOnlyMemory<byte>),

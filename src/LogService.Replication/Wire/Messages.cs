@@ -29,6 +29,18 @@ internal sealed record ReplyMessage(long Sequence, bool ReadOnly, int Regency, b
 
 internal sealed record ProposeMessage(int Regency, long Instance, byte[] Value, byte[] Signature) : Message
 {
+    private byte[]? valueDigest;
+
+    /// <summary>
+    /// The SHA-256 of <see cref="Value"/>, computed once per message: the value is a whole batch, and the leader's
+    /// proposal is otherwise hashed again when signed, sent, captured and accepted.
+    /// </summary>
+    public byte[] ValueDigest
+    {
+        get => valueDigest ??= Crypto.Digest.Of(Value);
+        init => valueDigest = value;
+    }
+
     public override MessageKind Kind => MessageKind.Propose;
 
     public override long InstanceOf => Instance;
