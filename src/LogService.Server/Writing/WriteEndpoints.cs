@@ -126,6 +126,10 @@ public static class WriteEndpoints
             Quota = QuotaOf(services.Policies.Current, principal.Tenant),
         };
 
+        // Only the count is needed after ordering. Were the parsed drafts (thousands of small objects per batch) still
+        // referenced across the wait, every collection during it would copy them into an older generation.
+        var entryCount = drafts.Count;
+
         CommandQuorum quorum;
         try
         {
@@ -142,7 +146,7 @@ public static class WriteEndpoints
 
         return quorum.Agreed.Outcome switch
         {
-            CommandOutcome.Committed or CommandOutcome.Duplicate => TypedResults.Ok(Receipt.Of(streamId, batchId, drafts.Count, quorum)),
+            CommandOutcome.Committed or CommandOutcome.Duplicate => TypedResults.Ok(Receipt.Of(streamId, batchId, entryCount, quorum)),
             CommandOutcome.OverQuota => OverQuota(context, streamId, quorum.Agreed),
             _ => ApiProblems.Rejected(streamId, quorum.Agreed),
         };
