@@ -58,6 +58,18 @@ public abstract partial class LogStoreContractTests
             target.GetHeads().Select(h => (h.StreamId, h.LastSequence, Convert.ToHexString(h.YHead), h.Retention)));
         Assert.Equal(10, target.GetLatestCertifiedHead("acme/api")!.Sequence);
         Assert.Single(target.GetTombstones("acme/api"));
+        // Queries over the replaced entries answer as the source does, with nothing left of the target's own.
+        foreach (var filter in (EntryFilter[])[new(), new() { SourceNode = "node-0" }, new() { SourceNode = "node-1", FromMicros = T0 + (3 * Minute), ToMicros = T0 + (4 * Minute) + 3 }])
+        {
+            foreach (var order in (PageOrder[])[PageOrder.NewestFirst, PageOrder.OldestFirst])
+            {
+                var query = new EntryQuery { Filter = filter, Order = order, PageSize = 50 };
+                Assert.Equal(source.Query(query).Entries.Select(e => (e.StreamId, e.Sequence)), target.Query(query).Entries.Select(e => (e.StreamId, e.Sequence)));
+            }
+
+            Assert.Equal(source.Count(filter), target.Count(filter));
+            Assert.Equal(source.Histogram(filter, Minute), target.Histogram(filter, Minute));
+        }
         Assert.Equal(snapshot, Export(target, SnapshotScope.WholeReplica));
     }
 
