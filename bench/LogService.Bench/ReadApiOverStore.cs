@@ -331,7 +331,7 @@ internal sealed class ReadApiOverStore : IAsyncDisposable
                 ],
             },
         })).ToArray();
-        return LogCommandCodec.Encode(new AppendEntriesCommand(StreamId, new WriterIdentity("bench", "cloud-a", $"node-{batch % Nodes}", "svc"), $"b{batch}", 1, drafts));
+        return LogCommandCodec.Encode(new AppendEntriesCommand(StreamId, new WriterIdentity("bench", "cloud-a", $"node-{batch % Nodes}", "svc"), $"b{batch}", 1, [.. drafts]));
     }
 
     private static string WritePolicies(string directory, string issuer)

@@ -37,7 +37,7 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
         var parsed = IngestFormats.Native(new IngestLimits(), TimeProvider.System).Parse(Encoding.UTF8.GetBytes(batch));
         var drafts = parsed.Entries.Select(EntryCodec.EncodeDraft).ToArray();
         var writer = new WriterIdentity("tenant-a", "cloud-1", "web-1", "svc-shop");
-        var command = LogCommandCodec.Encode(new AppendEntriesCommand("tenant-a/orders", writer, "bench-1", 1, drafts));
+        var command = LogCommandCodec.Encode(new AppendEntriesCommand("tenant-a/orders", writer, "bench-1", 1, [.. drafts]));
         var count = drafts.Length;
 
         // The previous path found each body's start while decoding; the offsets are the same, so they are taken once here.
@@ -107,13 +107,13 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
     private static byte[][] DecodeAndSeal(byte[] encodedCommand, int[] bodyOffsets, StreamSealer sealer)
     {
         var command = (AppendEntriesCommand)LogCommandCodec.Decode(encodedCommand);
-        var drafts = command.Drafts.Select(d => EntryCodec.DecodeDraft(d)).ToArray();
+        var drafts = command.Drafts.Select(d => EntryCodec.DecodeDraft(d.Span)).ToArray();
         var sealedEntries = new byte[drafts.Length][];
         for (var i = 0; i < drafts.Length; i++)
         {
             var encoded = command.Drafts[i];
             var body = new byte[encoded.Length - bodyOffsets[i] + 9];
-            encoded.AsSpan(bodyOffsets[i]).CopyTo(body);
+            encoded.Span[bodyOffsets[i]..].CopyTo(body);
             body[^9] = 1;
             System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(body.Length - 8), drafts[i].Sequence!.Value);
             var metadata = Metadata(command, (byte)drafts[i].Level, drafts[i].EventType.ToString("x8", CultureInfo.InvariantCulture));
@@ -133,7 +133,7 @@ internal sealed class ReplicaDraftsScenario : IBenchScenario
     private static byte[][] DecodeOnly(byte[] encodedCommand)
     {
         var command = (AppendEntriesCommand)LogCommandCodec.Decode(encodedCommand);
-        GC.KeepAlive(command.Drafts.Select(d => EntryCodec.DecodeDraft(d)).ToArray());
+        GC.KeepAlive(command.Drafts.Select(d => EntryCodec.DecodeDraft(d.Span)).ToArray());
         return [];
     }
 

@@ -122,7 +122,7 @@ internal sealed class TransferScenario : IBenchScenario
         var batches = entries / drafts.Length;
         for (var b = 0; b < batches; b++)
         {
-            Execute(source, ++instance, timestamp + b, [new AppendEntriesCommand(creates[b % Streams].StreamId, writer, $"b{b}", PermissionMasks.Everyone, drafts)]);
+            Execute(source, ++instance, timestamp + b, [new AppendEntriesCommand(creates[b % Streams].StreamId, writer, $"b{b}", PermissionMasks.Everyone, [.. drafts])]);
             if ((b + 1) % 50 == 0 || b + 1 == batches)
             {
                 progress.Report("fill", (b + 1) * (long)drafts.Length, entries);

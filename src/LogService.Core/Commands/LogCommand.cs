@@ -25,7 +25,7 @@ public sealed record CreateStreamCommand(string Tenant, string Name, RetentionPo
 /// <param name="BatchId">The writer's batch id; a batch seen before on this stream is acknowledged again, not appended twice.</param>
 /// <param name="PermissionMask">W for every entry of the batch: the reader classes that may read the bodies.</param>
 /// <param name="Drafts">The entries, each encoded with <see cref="Entries.EntryCodec.EncodeDraft(Entries.EntryDraft)"/>.</param>
-public sealed record AppendEntriesCommand(string StreamId, WriterIdentity Writer, string BatchId, ulong PermissionMask, IReadOnlyList<byte[]> Drafts) : LogCommand
+public sealed record AppendEntriesCommand(string StreamId, WriterIdentity Writer, string BatchId, ulong PermissionMask, IReadOnlyList<ReadOnlyMemory<byte>> Drafts) : LogCommand
 {
     /// <summary>
     /// The writing tenant's limits as the front end's policy states them (<see cref="Policies.PolicySet.QuotaFor"/>), or

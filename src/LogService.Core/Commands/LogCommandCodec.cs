@@ -51,7 +51,7 @@ public static class LogCommandCodec
                 writer.WriteString(append.Writer.User);
                 writer.WriteString(append.BatchId);
                 writer.WriteVarUInt(append.PermissionMask);
-                WriteByteStrings(ref writer, append.Drafts);
+                WriteDrafts(ref writer, append.Drafts);
                 WriteQuota(ref writer, append.Quota);
                 break;
             case CloseStreamCommand close:
@@ -78,11 +78,11 @@ public static class LogCommandCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Decodes a command.</summary>
+    /// <summary>Decodes a command. An append's drafts are slices of <paramref name="encoded"/>, not copies.</summary>
     /// <exception cref="EntryEncodingException">The bytes are not exactly one canonical command.</exception>
-    public static LogCommand Decode(ReadOnlySpan<byte> encoded)
+    public static LogCommand Decode(ReadOnlyMemory<byte> encoded)
     {
-        var reader = new CanonicalReader(encoded);
+        var reader = new CanonicalReader(encoded.Span);
         if (reader.ReadByte() != Version)
         {
             throw CanonicalReader.Malformed("unsupported command version");
@@ -91,7 +91,7 @@ public static class LogCommandCodec
         LogCommand command = (CommandType)reader.ReadByte() switch
         {
             CommandType.CreateStream => ReadCreate(ref reader),
-            CommandType.AppendEntries => ReadAppend(ref reader),
+            CommandType.AppendEntries => ReadAppend(ref reader, encoded),
             CommandType.CloseStream => new CloseStreamCommand(reader.ReadString()),
             CommandType.CertifyHeads => ReadCertify(ref reader),
             CommandType.RecordCertificate => new RecordCertificateCommand(HeadCertificate.Read(ref reader)),
@@ -108,13 +108,13 @@ public static class LogCommandCodec
         return new CreateStreamCommand(tenant, name, retention, ReadByteStrings(ref reader));
     }
 
-    private static AppendEntriesCommand ReadAppend(ref CanonicalReader reader)
+    private static AppendEntriesCommand ReadAppend(ref CanonicalReader reader, ReadOnlyMemory<byte> encoded)
     {
         var streamId = reader.ReadString();
         var writer = new WriterIdentity(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
         var batchId = reader.ReadString();
         var mask = reader.ReadVarUInt();
-        return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadByteStrings(ref reader)) { Quota = ReadQuota(ref reader) };
+        return new AppendEntriesCommand(streamId, writer, batchId, mask, ReadDrafts(ref reader, encoded)) { Quota = ReadQuota(ref reader) };
     }
 
     private static CertifyHeadsCommand ReadCertify(ref CanonicalReader reader)
@@ -129,7 +129,7 @@ public static class LogCommandCodec
     }
 
     /// <summary>The drafts' bytes with their length prefixes (at most 5 bytes each).</summary>
-    private static int DraftBytes(IReadOnlyList<byte[]> drafts)
+    private static int DraftBytes(IReadOnlyList<ReadOnlyMemory<byte>> drafts)
     {
         var bytes = 10;
         foreach (var draft in drafts)
@@ -147,6 +147,26 @@ public static class LogCommandCodec
         {
             writer.WriteBytes(item);
         }
+    }
+
+    private static void WriteDrafts(ref CanonicalWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> drafts)
+    {
+        writer.WriteVarUInt((ulong)drafts.Count);
+        foreach (var draft in drafts)
+        {
+            writer.WriteBytes(draft.Span);
+        }
+    }
+
+    private static ReadOnlyMemory<byte>[] ReadDrafts(ref CanonicalReader reader, ReadOnlyMemory<byte> encoded)
+    {
+        var drafts = new ReadOnlyMemory<byte>[reader.ReadCount()];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            drafts[i] = reader.ReadBytes(encoded);
+        }
+
+        return drafts;
     }
 
     private static byte[][] ReadByteStrings(ref CanonicalReader reader)

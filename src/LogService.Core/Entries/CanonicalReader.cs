@@ -80,6 +80,23 @@ internal ref partial struct CanonicalReader(ReadOnlySpan<byte> input)
 
     public byte[] ReadBytes() => Take(ReadCount()).ToArray();
 
+    /// <summary>
+    /// Reads a byte string as a slice of <paramref name="source"/>, the memory this reader reads, instead of a copy:
+    /// a decided batch's drafts stay where they arrived.
+    /// </summary>
+    public ReadOnlyMemory<byte> ReadBytes(ReadOnlyMemory<byte> source)
+    {
+        if (source.Length != _input.Length)
+        {
+            throw new ArgumentException("not the memory this reader reads", nameof(source));
+        }
+
+        var length = ReadCount();
+        var start = _position;
+        Take(length);
+        return source.Slice(start, length);
+    }
+
     public string ReadHex(int byteCount) => Convert.ToHexStringLower(ReadId(byteCount));
 
     /// <summary>Reads a trace or span id's bytes, checked not to be all zero.</summary>

@@ -40,9 +40,9 @@ public static partial class EntryCodec
     /// a sequence gives a slice of <paramref name="encoded"/>; one with a sequence is written to
     /// <paramref name="scratch"/> from <paramref name="scratchUsed"/> on, which advances by <see cref="ScratchNeeded"/>.
     /// </summary>
-    internal static ReadOnlyMemory<byte> BodyToSeal(byte[] encoded, in ValidatedDraft draft, byte[] scratch, ref int scratchUsed)
+    internal static ReadOnlyMemory<byte> BodyToSeal(ReadOnlyMemory<byte> encoded, in ValidatedDraft draft, byte[] scratch, ref int scratchUsed)
     {
-        var body = encoded.AsMemory(draft.BodyOffset);
+        var body = encoded[draft.BodyOffset..];
         if (draft.Sequence is not { } sequence)
         {
             return body;

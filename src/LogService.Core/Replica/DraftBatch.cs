@@ -13,11 +13,11 @@ namespace LogService.Core.Replica;
 /// </summary>
 internal sealed class DraftBatch
 {
-    private readonly IReadOnlyList<byte[]> _encoded;
+    private readonly IReadOnlyList<ReadOnlyMemory<byte>> _encoded;
     private readonly ValidatedDraft[] _drafts;
     private readonly int _scratchLength;
 
-    private DraftBatch(IReadOnlyList<byte[]> encoded, ValidatedDraft[] drafts, int scratchLength)
+    private DraftBatch(IReadOnlyList<ReadOnlyMemory<byte>> encoded, ValidatedDraft[] drafts, int scratchLength)
     {
         _encoded = encoded;
         _drafts = drafts;
@@ -29,13 +29,13 @@ internal sealed class DraftBatch
 
     /// <summary>Checks every draft of <paramref name="encoded"/>.</summary>
     /// <exception cref="EntryEncodingException">A draft is not a canonical draft encoding; the message says why.</exception>
-    public static DraftBatch Check(IReadOnlyList<byte[]> encoded)
+    public static DraftBatch Check(IReadOnlyList<ReadOnlyMemory<byte>> encoded)
     {
         var drafts = new ValidatedDraft[encoded.Count];
         var scratchLength = 0;
         for (var i = 0; i < drafts.Length; i++)
         {
-            drafts[i] = EntryCodec.ValidateDraft(encoded[i]);
+            drafts[i] = EntryCodec.ValidateDraft(encoded[i].Span);
             scratchLength += EntryCodec.ScratchNeeded(encoded[i].Length, drafts[i]);
         }
 

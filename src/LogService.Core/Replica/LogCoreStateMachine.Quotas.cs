@@ -12,7 +12,7 @@ public sealed partial class LogCoreStateMachine
     private readonly Dictionary<string, TenantQuotaCopy?> _tenantQuotas = new(StringComparer.Ordinal);
 
     /// <summary>Counts a batch against its tenant's limits; null when it fits (the counters then include it), else the refusal.</summary>
-    private CommandReply? ChargeQuota(StreamState stream, QuotaLimits limits, IReadOnlyList<byte[]> drafts, BatchContext context)
+    private CommandReply? ChargeQuota(StreamState stream, QuotaLimits limits, IReadOnlyList<ReadOnlyMemory<byte>> drafts, BatchContext context)
     {
         var nowMillis = context.TimestampMicros / 1000;
         var current = CurrentQuota(stream.Tenant);

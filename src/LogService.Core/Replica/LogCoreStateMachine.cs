@@ -63,7 +63,7 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
         for (var i = 0; i < outcomes.Length; i++)
         {
             context.CommandIndex = i;
-            outcomes[i] = ExecuteOne(batch.Commands[i].Payload.Span, context);
+            outcomes[i] = ExecuteOne(batch.Commands[i].Payload, context);
         }
 
         _store.AppendBatch(new DecidedBatchWrite(
@@ -109,7 +109,7 @@ public sealed partial class LogCoreStateMachine : IStateMachine, IDisposable
     /// <summary>Zeroes every live stream secret.</summary>
     public void Dispose() => ForgetStreams();
 
-    private CommandReply ExecuteOne(ReadOnlySpan<byte> payload, BatchContext context)
+    private CommandReply ExecuteOne(ReadOnlyMemory<byte> payload, BatchContext context)
     {
         LogCommand command;
         try

@@ -243,10 +243,10 @@ public sealed class TrustedKeyServiceTests : IDisposable
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     private static AppendEntriesCommand Append(string streamId, string batchId, ulong mask, int count) =>
-        new(streamId, Writer, batchId, mask, Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        new(streamId, Writer, batchId, mask, [.. Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
         {
             Body = new EntryBody { TimestampUnixMicros = i, MessageTemplate = $"{batchId} entry {i}" },
-        })).ToArray());
+        }))]);
 
     private sealed class Secret(byte[] bytes) : IDisposable
     {

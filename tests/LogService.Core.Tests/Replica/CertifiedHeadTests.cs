@@ -202,10 +202,10 @@ public sealed class CertifiedHeadTests : IDisposable
     }
 
     private static AppendEntriesCommand Append(string batchId, int count) =>
-        new("acme/orders", Writer, batchId, 1, Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        new("acme/orders", Writer, batchId, 1, [.. Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
         {
             Level = EntryLevel.Information,
             EventType = EventTypes.FromTemplate("order {Id} shipped"),
             Body = new EntryBody { TimestampUnixMicros = 1_760_000_000_000_000, MessageTemplate = "order {Id} shipped", RenderedMessage = $"order {i} shipped" },
-        })).ToArray());
+        }))]);
 }

@@ -38,11 +38,35 @@ public class DraftBatchTests
 
         using var sealer = StreamSealer.Create("tenant-a/orders", secret);
         sealer.SealOpen(new EntryMetadata(0, 2, "tenant-a", "", "", "", "stream.open", 0));
-        var sealedEntries = DraftBatch.Check(drafts).Seal(sealer, 42, "tenant-a", Writer, 0b101, out var metadata);
+        var sealedEntries = DraftBatch.Check([.. drafts]).Seal(sealer, 42, "tenant-a", Writer, 0b101, out var metadata);
 
         Assert.Equal(expected, sealedEntries);
         Assert.Equal(expectedMetadata, metadata);
         Assert.Equal(expectedSealer.Head.ToArray(), sealer.Head.ToArray());
+    }
+
+    [Fact]
+    public void ACommandsDraftsAreDecodedAsSlicesOfItAndSealAsTheirCopiesWould()
+    {
+        var drafts = Enumerable.Range(0, 5).Select(i => EntryCodec.EncodeDraft(EntrySamples.FullDraft() with
+        {
+            Sequence = i % 2 == 0 ? null : 10 + i,
+            Body = EntrySamples.FullBody() with { TimestampUnixMicros = i, RenderedMessage = new string('y', i * 7) },
+        })).ToArray();
+        var encoded = LogCommandCodec.Encode(new AppendEntriesCommand("tenant-a/orders", Writer, "b-2", 1, [.. drafts]));
+
+        var decoded = ((AppendEntriesCommand)LogCommandCodec.Decode(encoded)).Drafts;
+
+        Assert.Equal(drafts, decoded.Select(d => d.ToArray()));
+        Assert.All(decoded, d => Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(d, out var segment) && segment.Array == encoded));
+        var secret = new byte[StreamGenesis.SecretSize];
+        using var fromCopies = StreamSealer.Create("tenant-a/orders", secret);
+        using var fromSlices = StreamSealer.Create("tenant-a/orders", secret);
+        fromCopies.SealOpen(new EntryMetadata(0, 2, "tenant-a", "", "", "", "stream.open", 0));
+        fromSlices.SealOpen(new EntryMetadata(0, 2, "tenant-a", "", "", "", "stream.open", 0));
+        Assert.Equal(
+            DraftBatch.Check([.. drafts]).Seal(fromCopies, 42, "tenant-a", Writer, 1, out _),
+            DraftBatch.Check(decoded).Seal(fromSlices, 42, "tenant-a", Writer, 1, out _));
     }
 
     [Fact]

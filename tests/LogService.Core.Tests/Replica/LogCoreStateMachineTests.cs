@@ -189,7 +189,7 @@ public sealed class LogCoreStateMachineTests : IDisposable
         var drafts = Enumerable.Range(0, 4).Select(i => Draft($"entry {i}")).ToList();
         drafts[2] = drafts[2][..^1];
 
-        var reply = CommandReply.Decode(_group.Decide(new AppendEntriesCommand("acme/orders", Writer, "partial", 1, drafts))[1][0]);
+        var reply = CommandReply.Decode(_group.Decide(new AppendEntriesCommand("acme/orders", Writer, "partial", 1, [.. drafts]))[1][0]);
         _group.Decide(Append("acme/orders", "after", 1));
 
         Assert.Equal(CommandOutcome.Rejected, reply.Outcome);
@@ -233,10 +233,10 @@ public sealed class LogCoreStateMachineTests : IDisposable
     }
 
     private static AppendEntriesCommand Append(string streamId, string batchId, int count) =>
-        new(streamId, Writer, batchId, 1, Enumerable.Range(0, count).Select(i => Draft($"order {i} shipped")).ToArray());
+        new(streamId, Writer, batchId, 1, [.. Enumerable.Range(0, count).Select(i => Draft($"order {i} shipped"))]);
 
     private static AppendEntriesCommand AppendWithSourceSequences(string streamId, string batchId, params long[] sourceSequences) =>
-        new(streamId, Writer, batchId, 1, sourceSequences.Select(s => Draft($"order {s} shipped", s)).ToArray());
+        new(streamId, Writer, batchId, 1, [.. sourceSequences.Select(s => Draft($"order {s} shipped", s))]);
 
     private static byte[] Draft(string message, long? sourceSequence = null) => EntryCodec.EncodeDraft(new EntryDraft
     {

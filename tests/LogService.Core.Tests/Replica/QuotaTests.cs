@@ -115,12 +115,12 @@ public sealed class QuotaTests : IDisposable
     private CommandOutcome Outcome(LogCommand command) => CommandReply.Decode(_group.Decide(command)[2][0]).Outcome;
 
     private AppendEntriesCommand Append(string streamId, int count, QuotaLimits? quota) =>
-        new(streamId, Writer, $"batch-{++_batch}", 1, Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        new(streamId, Writer, $"batch-{++_batch}", 1, [.. Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
         {
             Level = EntryLevel.Information,
             EventType = EventTypes.FromTemplate("order {Id} shipped"),
             Body = new EntryBody { TimestampUnixMicros = 1_760_000_000_000_000, MessageTemplate = "order {Id} shipped", RenderedMessage = $"order {i} shipped" },
-        })).ToArray())
+        }))])
         {
             Quota = quota,
         };

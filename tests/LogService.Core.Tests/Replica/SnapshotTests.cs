@@ -183,10 +183,10 @@ public sealed class SnapshotTests : IDisposable
     }
 
     private static AppendEntriesCommand Append(string streamId, string batchId, int count) =>
-        new(streamId, Writer, batchId, 1, Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
+        new(streamId, Writer, batchId, 1, [.. Enumerable.Range(0, count).Select(i => EntryCodec.EncodeDraft(new EntryDraft
         {
             Level = EntryLevel.Information,
             EventType = EventTypes.FromTemplate("order {Id} shipped"),
             Body = new EntryBody { TimestampUnixMicros = 1_760_000_000_000_000, MessageTemplate = "order {Id} shipped", RenderedMessage = $"order {i} shipped" },
-        })).ToArray());
+        }))]);
 }

@@ -121,7 +121,7 @@ public sealed class ReadingHost : IAsyncLifetime, IReadAuditWriter
                 Properties = [.. e.Properties.Select(p => new LogProperty(p.Name, LogValue.String(p.Value)))],
             },
         })).ToArray();
-        Execute(new AppendEntriesCommand(streamId, new WriterIdentity(StreamIds.TenantOf(streamId), "cloud-a", "web-1", "svc"), Guid.NewGuid().ToString("N"), mask, drafts));
+        Execute(new AppendEntriesCommand(streamId, new WriterIdentity(StreamIds.TenantOf(streamId), "cloud-a", "web-1", "svc"), Guid.NewGuid().ToString("N"), mask, [.. drafts]));
     }
 
     public async Task<(System.Net.HttpStatusCode Status, JsonNode? Body)> GetAsync(string path, string token, HttpMethod? method = null, HttpContent? content = null)
