@@ -58,6 +58,35 @@ public sealed class SqliteBlockSummaryMigrationTests : IDisposable
         Assert.Equal(2_400L - 300, Scalar(check, "SELECT COUNT(*) FROM entries"));
     }
 
+    [Fact]
+    public void RowsDeletedBehindTheStoresBackLeaveNoOverlappingSummaries()
+    {
+        var path = _directory.File("truncated.db");
+        using var ledger = new TestStream("acme", "ledger");
+        using var orders = new TestStream("acme", "orders");
+        using (var store = LogStores.OpenSqlite(new SqliteStoreOptions { Path = path }))
+        {
+            store.AppendBatch(new DecidedBatchWrite(0, [ledger.Open(T0), .. Enumerable.Range(1, 7).Select(i => ledger.Data(T0 + i, node: "n1"))], [ledger.Head()]));
+        }
+
+        // A truncated file: the newest rows are gone, and the next rows reuse their ids.
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            Execute(connection, "DELETE FROM entries WHERE seq >= 6");
+        }
+
+        using var reopened = LogStores.OpenSqlite(new SqliteStoreOptions { Path = path });
+        reopened.AppendBatch(new DecidedBatchWrite(1, [orders.Open(T0 + 10), orders.Data(T0 + 11, node: "n1"), orders.Data(T0 + 12, node: "n1")], [orders.Head()]));
+
+        (string, long)[] expected = [("acme/orders", 2), ("acme/orders", 1), ("acme/orders", 0), .. Enumerable.Range(0, 6).Reverse().Select(i => ("acme/ledger", (long)i))];
+        Assert.Equal(expected, reopened.Query(new EntryQuery { PageSize = 50 }).Entries.Select(e => (e.StreamId, e.Sequence)));
+        Assert.Equal(expected.Where(e => e != ("acme/orders", 0) && e != ("acme/ledger", 0)),
+            reopened.Query(new EntryQuery { Filter = new EntryFilter { SourceNode = "n1" }, PageSize = 50 }).Entries.Select(e => (e.StreamId, e.Sequence)));
+        Assert.Equal(9, reopened.Count(new EntryFilter()));
+        Assert.Equal(7, reopened.Count(new EntryFilter { SourceNode = "n1" }));
+    }
+
     private static void Fill(ILogStore store)
     {
         var random = new Random(3);

@@ -50,6 +50,7 @@ internal sealed class SqliteBlockSummaries : IDisposable
     private readonly sqlite3_stmt _block;
     private readonly sqlite3_stmt _node;
     private readonly sqlite3_stmt _span;
+    private readonly sqlite3_stmt[] _reclaim;
     private long[] _keys = new long[MaxBlockRows];
     private readonly byte[] _list = new byte[MaxBlockRows * BytesPerRow];
     private readonly Row[] _rows = new Row[MaxBlockRows];
@@ -60,6 +61,12 @@ internal sealed class SqliteBlockSummaries : IDisposable
         _block = Prepare("INSERT INTO entry_blocks (first_id, last_id, min_ts, max_ts, max_level) VALUES (?, ?, ?, ?, ?)");
         _node = Prepare("INSERT INTO entry_block_nodes (block, node_id, max_level, rows) VALUES (?, ?, ?, ?)");
         _span = Prepare("UPDATE entry_block_span SET widest = ?1 WHERE id = 1 AND widest < ?1");
+        _reclaim =
+        [
+            Prepare("DELETE FROM entry_block_nodes WHERE block >= ?1"),
+            Prepare("DELETE FROM entry_blocks WHERE first_id >= ?1"),
+            Prepare("UPDATE entry_blocks SET last_id = ?1 - 1 WHERE first_id = (SELECT max(first_id) FROM entry_blocks) AND last_id >= ?1"),
+        ];
     }
 
     /// <summary>One summarised row: its id, time, source node id and level.</summary>
@@ -68,6 +75,14 @@ internal sealed class SqliteBlockSummaries : IDisposable
     /// <summary>Summarises rows just inserted with the consecutive ids <paramref name="firstId"/>, <paramref name="firstId"/>+1, ….</summary>
     public void Inserted(long firstId, IReadOnlyList<EntryRecord> entries, ReadOnlySpan<Sql.EntryNameIds> names)
     {
+        // New rows take ids after the largest stored one, which may be ids of rows deleted behind the store's back (a
+        // truncated file, a tampered one): summaries of those ids go first, so blocks never overlap. Normally a few
+        // index seeks that find nothing.
+        foreach (var statement in _reclaim)
+        {
+            Step(statement, SqliteNative.BindInt64(statement.DangerousGetHandle(), 1, firstId));
+        }
+
         var rows = _rows.AsSpan();
         for (var start = 0; start < entries.Count; start += MaxBlockRows)
         {
@@ -187,6 +202,10 @@ internal sealed class SqliteBlockSummaries : IDisposable
         _block.Dispose();
         _node.Dispose();
         _span.Dispose();
+        foreach (var statement in _reclaim)
+        {
+            statement.Dispose();
+        }
     }
 
     private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
