@@ -167,7 +167,7 @@ public sealed class ProtocolCapture : IAsyncDisposable
             return false;
         }
 
-        var command = new AppendEntriesCommand(StreamId, _writer, Guid.NewGuid().ToString("N"), _options.PermissionMask, [.. drafts.Select(d => new ReadOnlyMemory<byte>(d))]);
+        var command = new AppendEntriesCommand(StreamId, _writer, Guid.NewGuid().ToString("N"), _options.PermissionMask, [.. drafts]);
         try
         {
             await _submit(command, cancellationToken).ConfigureAwait(false);

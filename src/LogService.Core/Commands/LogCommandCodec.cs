@@ -40,7 +40,7 @@ public static class LogCommandCodec
                 writer.WriteString(create.Name);
                 WriteOptional(ref writer, create.Retention.MaxAgeMicros);
                 WriteOptional(ref writer, create.Retention.MaxCount);
-                WriteByteStrings(ref writer, create.SecretEnvelopes);
+                WriteByteStrings(ref writer, [.. create.SecretEnvelopes]);
                 break;
             case AppendEntriesCommand append:
                 writer.WriteByte((byte)CommandType.AppendEntries);
@@ -51,7 +51,7 @@ public static class LogCommandCodec
                 writer.WriteString(append.Writer.User);
                 writer.WriteString(append.BatchId);
                 writer.WriteVarUInt(append.PermissionMask);
-                WriteDrafts(ref writer, append.Drafts);
+                WriteByteStrings(ref writer, append.Drafts);
                 WriteQuota(ref writer, append.Quota);
                 break;
             case CloseStreamCommand close:
@@ -140,21 +140,12 @@ public static class LogCommandCodec
         return bytes;
     }
 
-    private static void WriteByteStrings(ref CanonicalWriter writer, IReadOnlyList<byte[]> items)
+    private static void WriteByteStrings(ref CanonicalWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> items)
     {
         writer.WriteVarUInt((ulong)items.Count);
         foreach (var item in items)
         {
-            writer.WriteBytes(item);
-        }
-    }
-
-    private static void WriteDrafts(ref CanonicalWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> drafts)
-    {
-        writer.WriteVarUInt((ulong)drafts.Count);
-        foreach (var draft in drafts)
-        {
-            writer.WriteBytes(draft.Span);
+            writer.WriteBytes(item.Span);
         }
     }
 

@@ -75,7 +75,6 @@ internal sealed class ConsensusLog(IWalStore store)
         MessageCodec.WriteAccepts(w, accepts);
     }
 
-
     private static void WriteRegency(ArrayBufferWriter<byte> w, int regency)
     {
         w.WriteByte(RegencyRecord);
@@ -162,7 +161,6 @@ internal sealed class ConsensusLog(IWalStore store)
             }
         }
     }
-
 
     /// <summary>Encodes a record into the reusable buffer; the span is valid until the next record is encoded.</summary>
     private ReadOnlySpan<byte> Record(Action<ArrayBufferWriter<byte>> write)

@@ -124,7 +124,6 @@ internal static class SqliteSchema
     /// <summary>The version whose migration also summarises the stored rows by block.</summary>
     private const int SummariesVersion = 5;
 
-
     /// <summary>The schema version this code writes.</summary>
     public static int CurrentVersion => Migrations.Length;
 
