@@ -29,7 +29,7 @@ public abstract class BrowserWorld : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         await StartAsync();
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -45,6 +45,7 @@ public abstract class BrowserWorld : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(90_000);
         return await context.NewPageAsync();
     }
 
@@ -57,7 +58,11 @@ public abstract class BrowserWorld : IAsyncLifetime
         await page.GetByLabel("User name").FillAsync(user);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(console, StringComparison.Ordinal));
+        // Back at the console once its document is parsed; the caller's expectations wait for what they look for.
+        // Waiting for the full load as well only adds a way to time out on a busy machine.
+        await page.WaitForURLAsync(
+            url => url.StartsWith(console, StringComparison.Ordinal),
+            new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 });
         return page;
     }
 
