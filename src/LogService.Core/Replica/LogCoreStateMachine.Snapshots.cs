@@ -25,15 +25,39 @@ public sealed partial class LogCoreStateMachine
     /// <summary>Whether parts were written since the last restore: a transfer given up leaves them beyond their heads.</summary>
     private bool _partsWritten;
 
-    /// <summary>Portable sealer states by stream, reused while the stream has not moved: wrapping costs two EC operations per replica.</summary>
-    private readonly Dictionary<string, (long NextSequence, byte[] Portable)> _portableCache = new(StringComparer.Ordinal);
-
     /// <inheritdoc />
+    /// <remarks>
+    /// The heads are read twice, once to derive the checkpoint's wrapping from every stream's secret and once by the
+    /// export: nothing writes between the two, as snapshots are taken where batches execute.
+    /// </remarks>
     public byte[] TakeSnapshot()
     {
-        using var buffer = new MemoryStream();
-        _store.ExportSnapshot(SnapshotScope.Summary, buffer, ToPortableHead);
-        return buffer.ToArray();
+        var ordered = new List<SealerState>();
+        var states = new Dictionary<string, SealerState>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var head in _store.GetHeads().OrderBy(h => h.StreamId, StringComparer.Ordinal))
+            {
+                var state = StreamState.OpenSealerState(head, _identity.AtRestKey);
+                ordered.Add(state);
+                states.Add(head.StreamId, state);
+            }
+
+            using var wrapping = PortableSealerState.Wrapping.Create(ordered, _keys);
+            using var buffer = new MemoryStream();
+            _store.ExportSnapshot(SnapshotScope.Summary, buffer, head =>
+                states.TryGetValue(head.StreamId, out var state) && state.NextSequence == head.LastSequence + 1
+                    ? head with { SealerState = wrapping.Encode(state) }
+                    : throw new InvalidOperationException($"stream {head.StreamId} changed while the snapshot was taken"));
+            return buffer.ToArray();
+        }
+        finally
+        {
+            foreach (var state in ordered)
+            {
+                state.Dispose();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -129,10 +153,10 @@ public sealed partial class LogCoreStateMachine
         }
 
         ForgetStreams();
-        _portableCache.Clear();
         _tenantQuotas.Clear();
         using var source = new MemoryStream(snapshot.ToArray(), writable: false);
-        _store.ImportSnapshot(source, FromPortableHead);
+        using var keys = new PortableSealerState.OpenedKeys();
+        _store.ImportSnapshot(source, head => FromPortableHead(head, keys));
         _partsWritten = false;
     }
 
@@ -198,22 +222,9 @@ public sealed partial class LogCoreStateMachine
         return from >= 0 && from <= to;
     }
 
-    private StreamHead ToPortableHead(StreamHead head)
+    private StreamHead FromPortableHead(StreamHead head, PortableSealerState.OpenedKeys keys)
     {
-        if (_portableCache.TryGetValue(head.StreamId, out var cached) && cached.NextSequence == head.LastSequence + 1)
-        {
-            return head with { SealerState = cached.Portable };
-        }
-
-        using var state = StreamState.OpenSealerState(head, _identity.AtRestKey);
-        var portable = PortableSealerState.Encode(state, _keys);
-        _portableCache[head.StreamId] = (state.NextSequence, portable);
-        return head with { SealerState = portable };
-    }
-
-    private StreamHead FromPortableHead(StreamHead head)
-    {
-        using var state = PortableSealerState.Open(head.StreamId, head.SealerState, _identity);
+        using var state = PortableSealerState.Open(head.StreamId, head.SealerState, _identity, keys);
         return head with { SealerState = StreamState.ProtectSealerState(state, _identity.AtRestKey) };
     }
 }

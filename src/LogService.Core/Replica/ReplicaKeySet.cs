@@ -9,6 +9,7 @@ namespace LogService.Core.Replica;
 public sealed class ReplicaKeySet : IDisposable
 {
     private readonly ECDsa[] _verifiers;
+    private readonly ECDiffieHellman[] _agreementKeys;
 
     /// <summary>Creates the set from the replicas' public keys, which must be in id order 0..n-1.</summary>
     public ReplicaKeySet(IReadOnlyList<ReplicaPublicKeys> replicas)
@@ -20,6 +21,7 @@ public sealed class ReplicaKeySet : IDisposable
         }
 
         _verifiers = new ECDsa[replicas.Count];
+        _agreementKeys = new ECDiffieHellman[replicas.Count];
         for (var i = 0; i < replicas.Count; i++)
         {
             if (replicas[i].ReplicaId != i)
@@ -29,6 +31,8 @@ public sealed class ReplicaKeySet : IDisposable
 
             _verifiers[i] = ECDsa.Create();
             _verifiers[i].ImportSubjectPublicKeyInfo(replicas[i].SigningKey, out _);
+            _agreementKeys[i] = ECDiffieHellman.Create();
+            _agreementKeys[i].ImportSubjectPublicKeyInfo(replicas[i].KeyAgreementKey, out _);
         }
 
         Replicas = replicas.ToArray();
@@ -67,12 +71,24 @@ public sealed class ReplicaKeySet : IDisposable
         }
     }
 
+    /// <summary>The raw ECDH secret <paramref name="ephemeral"/> shares with replica <paramref name="replicaId"/>'s key-agreement key.</summary>
+    /// <remarks>Imported once here: importing a public key costs about as much as the agreement itself.</remarks>
+    internal byte[] AgreeWith(int replicaId, ECDiffieHellman ephemeral)
+    {
+        var replica = _agreementKeys[replicaId];
+        lock (replica)
+        {
+            using var publicKey = replica.PublicKey;
+            return ephemeral.DeriveRawSecretAgreement(publicKey);
+        }
+    }
+
     /// <summary>Disposes the imported keys.</summary>
     public void Dispose()
     {
-        foreach (var verifier in _verifiers)
+        foreach (var key in _verifiers.Concat<AsymmetricAlgorithm>(_agreementKeys))
         {
-            verifier.Dispose();
+            key.Dispose();
         }
     }
 }

@@ -1,21 +1,15 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace LogService.Core.Replica;
 
 /// <summary>
-/// Wraps a stream secret to one replica's key-agreement key (ECIES: ephemeral P-256 ECDH, HKDF-SHA256,
-/// AES-256-GCM). The stream id and replica id (and, in snapshots, the sequence) are bound into the key derivation
-/// and the associated data, so an envelope cannot be replayed for another stream or opened as another replica's.
+/// Wraps a stream's first secret A_0 to one replica's key-agreement key, as the key service delivers it (ECIES:
+/// random ephemeral P-256 key, ECDH, HKDF-SHA256, AES-256-GCM). The stream id and replica id are bound into the key
+/// derivation and the associated data, so an envelope cannot be replayed for another stream or opened as another
+/// replica's. Checkpoints carry later secrets in their own form, <see cref="PortableSealerState"/>.
 /// </summary>
-/// <remarks>
-/// Two uses: the key service wraps A_0 with a random ephemeral key (<see cref="Wrap"/>); a replica wraps its current
-/// A_j into checkpoint snapshots with an ephemeral scalar derived from A_j, the stream, the sequence and the recipient
-/// (<see cref="WrapForSnapshot"/>, in the manner RFC 6979 derives ECDSA nonces), so every correct replica writes
-/// byte-identical snapshots. The derived scalar is as secret as A_j itself: only a holder of A_j can compute it.
-/// </remarks>
 public static class StreamSecretEnvelope
 {
     private const byte Version = 1;
@@ -23,9 +17,6 @@ public static class StreamSecretEnvelope
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private const int SecretSize = 32;
-
-    /// <summary>The P-256 group order: derived scalars must lie in [1, n-1].</summary>
-    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The envelope's length in bytes.</summary>
     public const int Size = 1 + PointSize + NonceSize + SecretSize + TagSize;
@@ -40,36 +31,9 @@ public static class StreamSecretEnvelope
         return Seal(secret, recipientKey, ephemeral, nonce, CreationContext(streamId, replicaId));
     }
 
-    /// <summary>
-    /// Wraps a stream's current secret A_j (<paramref name="sequence"/> = j) deterministically for one replica, for a
-    /// checkpoint snapshot: the same inputs give the same bytes on every replica.
-    /// </summary>
-    public static byte[] WrapForSnapshot(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> recipientKey, string streamId, int replicaId, long sequence)
-    {
-        CheckSecret(secret);
-        var context = SnapshotContext(streamId, replicaId, sequence);
-        Span<byte> scalar = stackalloc byte[32];
-        DeriveScalar(secret, context, scalar);
-        try
-        {
-            using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = scalar.ToArray() });
-
-            // The key is fresh for every (A_j, stream, sequence, recipient), so a fixed nonce never repeats under one key.
-            return Seal(secret, recipientKey, ephemeral, stackalloc byte[NonceSize], context);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(scalar);
-        }
-    }
-
     /// <summary>Opens an envelope made by <see cref="Wrap"/> into <paramref name="secret"/>; false if it is not authentic or not for this replica.</summary>
     public static bool TryOpen(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, string streamId, int replicaId, Span<byte> secret) =>
         TryOpen(envelope, recipient, CreationContext(streamId, replicaId), secret);
-
-    /// <summary>Opens an envelope made by <see cref="WrapForSnapshot"/>; false if it is not authentic or not for this replica.</summary>
-    public static bool TryOpenSnapshot(ReadOnlySpan<byte> envelope, ECDiffieHellman recipient, string streamId, int replicaId, long sequence, Span<byte> secret) =>
-        TryOpen(envelope, recipient, SnapshotContext(streamId, replicaId, sequence), secret);
 
     private static byte[] Seal(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> recipientKey, ECDiffieHellman ephemeral, ReadOnlySpan<byte> nonce, byte[] context)
     {
@@ -128,23 +92,6 @@ public static class StreamSecretEnvelope
         }
     }
 
-    /// <summary>k = HMAC_{A_j}(context ‖ counter), the first value in [1, n-1] (RFC 6979's rejection sampling, simplified).</summary>
-    private static void DeriveScalar(ReadOnlySpan<byte> secret, byte[] context, Span<byte> scalar)
-    {
-        var input = new byte[context.Length + 1];
-        context.CopyTo(input, 1);
-        for (var counter = 0; ; counter++)
-        {
-            input[0] = (byte)counter;
-            HMACSHA256.HashData(secret, input, scalar);
-            var value = new BigInteger(scalar, isUnsigned: true, isBigEndian: true);
-            if (!value.IsZero && value < Order)
-            {
-                return;
-            }
-        }
-    }
-
     private static void DeriveKey(byte[] sharedSecret, ReadOnlySpan<byte> ephemeralPoint, byte[] context, Span<byte> key)
     {
         HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, key, ephemeralPoint, context);
@@ -159,23 +106,15 @@ public static class StreamSecretEnvelope
         }
     }
 
-    private static byte[] CreationContext(string streamId, int replicaId) => Context("logsvc/stream-secret/v1\0"u8, streamId, replicaId, null);
+    private static byte[] CreationContext(string streamId, int replicaId) => Context("logsvc/stream-secret/v1\0"u8, streamId, replicaId);
 
-    private static byte[] SnapshotContext(string streamId, int replicaId, long sequence) => Context("logsvc/snapshot-secret/v1\0"u8, streamId, replicaId, sequence);
-
-    private static byte[] Context(ReadOnlySpan<byte> label, string streamId, int replicaId, long? sequence)
+    private static byte[] Context(ReadOnlySpan<byte> label, string streamId, int replicaId)
     {
         var id = Encoding.UTF8.GetBytes(streamId);
-        var extra = sequence is null ? 0 : 8;
-        var data = new byte[label.Length + 4 + extra + id.Length];
+        var data = new byte[label.Length + 4 + id.Length];
         label.CopyTo(data);
         BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(label.Length), replicaId);
-        if (sequence is { } j)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(label.Length + 4), j);
-        }
-
-        id.CopyTo(data.AsSpan(label.Length + 4 + extra));
+        id.CopyTo(data.AsSpan(label.Length + 4));
         return data;
     }
 }

@@ -153,20 +153,52 @@ public sealed class SnapshotTests : IDisposable
     }
 
     [Fact]
-    public void OnlyTheAddressedReplicaOpensASnapshotEnvelope()
+    public void OnlyTheAddressedReplicaOpensItsWrappingOfAStreamSecretAndOnlyForThatStreamAndSequence()
     {
-        var secret = RandomNumberGenerator.GetBytes(32);
-        var envelope = StreamSecretEnvelope.WrapForSnapshot(secret, _group.PublicKeys[1].KeyAgreementKey, "acme/orders", 1, 13);
-        using var outsider = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var opened = new byte[32];
+        using var keys = new ReplicaKeySet(_group.PublicKeys);
+        using var orders = new LogService.Sealing.SealerState("acme/orders", 13, RandomNumberGenerator.GetBytes(32), new byte[32], isClosed: false);
+        using var billing = new LogService.Sealing.SealerState("acme/billing", 4, RandomNumberGenerator.GetBytes(32), new byte[32], isClosed: true);
+        using var wrapping = PortableSealerState.Wrapping.Create([billing, orders], keys);
+        var portable = wrapping.Encode(orders);
+        using var opened = new PortableSealerState.OpenedKeys();
 
-        Assert.Equal(envelope, StreamSecretEnvelope.WrapForSnapshot(secret, _group.PublicKeys[1].KeyAgreementKey, "acme/orders", 1, 13));
-        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, outsider, "acme/orders", 1, 13, opened));
-        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[2].KeyAgreementKey, "acme/orders", 1, 13, opened));
-        Assert.False(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, 14, opened));
-        Assert.False(StreamSecretEnvelope.TryOpen(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, opened));
-        Assert.True(StreamSecretEnvelope.TryOpenSnapshot(envelope, _group.Identities[1].KeyAgreementKey, "acme/orders", 1, 13, opened));
-        Assert.Equal(secret, opened);
+        using (var again = PortableSealerState.Wrapping.Create([billing, orders], keys))
+        {
+            Assert.Equal(portable, again.Encode(orders));
+        }
+
+        for (var r = 0; r < 4; r++)
+        {
+            using var state = PortableSealerState.Open("acme/orders", portable, _group.Identities[r], opened);
+            Assert.True(state.CurrentSecret.SequenceEqual(orders.CurrentSecret));
+            Assert.Equal(13, state.NextSequence);
+        }
+
+        Assert.Equal(-1, portable.AsSpan().IndexOf(orders.CurrentSecret));
+        Assert.Throws<ReplicaStateException>(() => PortableSealerState.Open("acme/billing", portable, _group.Identities[1], opened));
+        var laterSequence = (byte[])portable.Clone();
+        laterSequence[9] ^= 1;
+        Assert.Throws<ReplicaStateException>(() => PortableSealerState.Open("acme/orders", laterSequence, _group.Identities[1], opened));
+        var othersWrapping = (byte[])portable.Clone();
+        othersWrapping.AsSpan(portable.Length - 48, 48).CopyTo(othersWrapping.AsSpan(portable.Length - 96));
+        Assert.Throws<ReplicaStateException>(() => PortableSealerState.Open("acme/orders", othersWrapping, _group.Identities[2], opened));
+        using var outsider = new ReplicaIdentity(1, ECDsa.Create(ECCurve.NamedCurves.nistP256), ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256), RandomNumberGenerator.GetBytes(32));
+        Assert.Throws<ReplicaStateException>(() => PortableSealerState.Open("acme/orders", portable, outsider, new PortableSealerState.OpenedKeys()));
+    }
+
+    [Fact]
+    public void ACheckpointsEphemeralKeyDependsOnEveryStreamsSecret()
+    {
+        using var keys = new ReplicaKeySet(_group.PublicKeys);
+        using var orders = new LogService.Sealing.SealerState("acme/orders", 13, RandomNumberGenerator.GetBytes(32), new byte[32], isClosed: false);
+        using var billing = new LogService.Sealing.SealerState("acme/billing", 4, RandomNumberGenerator.GetBytes(32), new byte[32], isClosed: false);
+        using var billingLater = new LogService.Sealing.SealerState("acme/billing", 4, RandomNumberGenerator.GetBytes(32), new byte[32], isClosed: false);
+        using var first = PortableSealerState.Wrapping.Create([billing, orders], keys);
+        using var second = PortableSealerState.Wrapping.Create([billingLater, orders], keys);
+
+        // Same stream, sequence and secret, yet another point and other bytes: whoever lacks billing's secret cannot
+        // derive the key that wraps orders'.
+        Assert.NotEqual(first.Encode(orders).AsSpan(44, 65).ToArray(), second.Encode(orders).AsSpan(44, 65).ToArray());
     }
 
     [Fact]
