@@ -57,6 +57,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_gcServer"] = "0";
+
+        // As the launcher does for its replicas: processes of one cluster share the cores, so none spins for work.
+        start.Environment.TryAdd("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
         var server = new ServerProcess(name, process);
         process.OutputDataReceived += (_, e) => server.Forward(e.Data, output);

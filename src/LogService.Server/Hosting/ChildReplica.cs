@@ -45,6 +45,10 @@ internal sealed class ChildReplica : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // Replicas started side by side share the machine's cores, and a thread pool spinning for work about to
+        // arrive takes those cycles from its siblings (about 4% of the CPU per entry in alternated ingest runs).
+        // A setting of the caller's own wins.
+        start.Environment.TryAdd("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start replica {id}");
         void Forward(string? line, TextWriter to)
         {
